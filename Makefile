@@ -1,0 +1,54 @@
+# shmdemo: build, demo, test, install.
+#
+#   make            build ./shmdemo
+#   make demo       build, then run --racy and --synced one after the other
+#   make test       the test suite (a C compiler, make and a POSIX shell)
+#   make clean      remove what the build made
+#   make install    install to $(DESTDIR)$(PREFIX)/bin (PREFIX=/usr/local)
+#
+# CC, CFLAGS, LDFLAGS and LDLIBS can be set on the command line, e.g. a
+# sanitizer build: make CFLAGS='-g -fsanitize=address,undefined' \
+#                       LDFLAGS=-fsanitize=address,undefined
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+LDFLAGS ?=
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+
+# What the code needs, kept apart from CFLAGS so an override keeps it.
+STD_CFLAGS = -std=c11 -Wall -Wextra -Wpedantic
+STD_LIBS = -pthread -lrt
+
+OBJECTS = main.o shm.o sem.o
+
+.PHONY: all demo test bench check clean install uninstall
+
+all: shmdemo
+
+shmdemo: $(OBJECTS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJECTS) $(LDLIBS) $(STD_LIBS)
+
+%.o: %.c shm.h sem.h
+	$(CC) $(STD_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+demo: shmdemo
+	./shmdemo --racy
+	@echo
+	./shmdemo --synced
+
+test: shmdemo
+	@CC='$(CC)' CFLAGS='$(STD_CFLAGS) $(CFLAGS)' LDFLAGS='$(LDFLAGS)' \
+	  sh tests/run.sh
+
+clean:
+	rm -f shmdemo $(OBJECTS)
+	rm -rf tests/build bench/build
+
+install: shmdemo
+	mkdir -p '$(DESTDIR)$(BINDIR)'
+	cp shmdemo '$(DESTDIR)$(BINDIR)/shmdemo'
+	chmod 755 '$(DESTDIR)$(BINDIR)/shmdemo'
+
+uninstall:
+	rm -f '$(DESTDIR)$(BINDIR)/shmdemo'

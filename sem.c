@@ -1,0 +1,97 @@
+/* sem.c: a named POSIX semaphore that exists only as long as it is open.
+ *
+ * Created with O_EXCL and mode 0600 and unlinked at once, as Stevens
+ * (UNP vol. 2) and PostgreSQL do: a child made by fork() inherits it open.
+ * This file reports errors to its caller; it never prints.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "sem.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Report the failed call to the caller, with errno as the call left it. */
+static int give_up(struct named_sem *sem, const char *call)
+{
+    sem->failed_call = call;
+    return -1;
+}
+
+/* Open a new semaphore exclusively, with value 0: "nothing written yet". An
+ * existing name may be stale or someone else's: never open or unlink it, just
+ * try the next name. Returns the handle, or SEM_FAILED. */
+static sem_t *open_fresh_semaphore(struct named_sem *sem,
+                                   void (*narrate)(const char *format, ...))
+{
+    for (int attempt = 0; attempt < SEM_NAME_TRIES; attempt++) {
+        snprintf(sem->name, sizeof sem->name, "/shmdemo-%ld-%d", (long)getpid(),
+                 attempt);
+        sem_t *handle =
+            sem_open(sem->name, O_CREAT | O_EXCL, S_IRUSR | S_IWUSR, 0U);
+        if (handle != SEM_FAILED || errno != EEXIST)
+            return handle;
+        if (narrate)
+            narrate("sem_open(\"%s\", ...) = SEM_FAILED EEXIST: name taken, "
+                    "trying the next",
+                    sem->name);
+    }
+    errno = EEXIST;
+    return SEM_FAILED;
+}
+
+int named_sem_create(struct named_sem *sem,
+                     void (*narrate)(const char *format, ...))
+{
+    sem->failed_call = NULL;
+
+    /* Create it. */
+    sem->handle = open_fresh_semaphore(sem, narrate);
+    if (sem->handle == SEM_FAILED)
+        return give_up(sem, "sem_open");
+    if (narrate)
+        narrate("sem_open(\"%s\", O_CREAT|O_EXCL, 0600, 0) = %p", sem->name,
+                (void *)sem->handle);
+
+    /* Remove the name at once: the open semaphore lives on, and is inherited
+     * by fork(), but nothing can be left in /dev/shm. */
+    if (sem_unlink(sem->name) == -1) {
+        int saved_errno = errno;
+        sem_close(sem->handle);
+        sem->handle = SEM_FAILED;
+        errno = saved_errno;
+        return give_up(sem, "sem_unlink");
+    }
+    if (narrate)
+        narrate("sem_unlink(\"%s\") = 0", sem->name);
+    return 0;
+}
+
+int named_sem_wait(struct named_sem *sem)
+{
+    /* A signal handler may interrupt the wait; that is no reason to stop
+     * waiting. */
+    while (sem_wait(sem->handle) == -1) {
+        if (errno != EINTR)
+            return give_up(sem, "sem_wait");
+    }
+    return 0;
+}
+
+int named_sem_post(struct named_sem *sem)
+{
+    if (sem_post(sem->handle) == -1)
+        return give_up(sem, "sem_post");
+    return 0;
+}
+
+int named_sem_close(struct named_sem *sem)
+{
+    if (sem_close(sem->handle) == -1)
+        return give_up(sem, "sem_close");
+    sem->handle = SEM_FAILED;
+    return 0;
+}

@@ -1,0 +1,35 @@
+/* shm.h: a POSIX shared-memory region, created, mapped and unlinked at once.
+ *
+ * The region outlives its name: once mapped, the name is removed, so nothing
+ * is left in /dev/shm even if the program is killed. A child made by fork()
+ * inherits the mapping at the same address.
+ */
+#ifndef SHM_H
+#define SHM_H
+
+#include <stddef.h>
+
+/* How many fresh names region_create tries before it gives up on EEXIST. */
+#define REGION_NAME_TRIES 10
+
+/* One mapped region; name is kept only to narrate what happened. */
+struct shm_region {
+    char name[32]; /* "/shmdemo-PID-N": one '/', short enough for macOS */
+    char *addr;    /* where the region is mapped in this process */
+    size_t size;   /* its size in bytes */
+    const char *failed_call; /* on failure: the call that failed, e.g. "mmap" */
+};
+
+/* Create a zero-filled region of SIZE bytes: shm_open under a fresh name with
+ * O_CREAT|O_EXCL and mode 0600 (a name that already exists is never opened:
+ * the next name is tried), ftruncate, mmap(MAP_SHARED), close, shm_unlink.
+ * Each call is reported, as it happens, through NARRATE (which may be NULL).
+ * Returns 0, or -1 with errno set, region->failed_call naming the call, and
+ * nothing left behind. */
+int region_create(struct shm_region *region, size_t size,
+                  void (*narrate)(const char *format, ...));
+
+/* Unmap the region. Returns 0, or -1 with errno set. */
+int region_destroy(struct shm_region *region);
+
+#endif
