@@ -138,6 +138,11 @@ static enum outcome run_once(struct demo *demo)
 {
     say("table at %p:", (void *)demo->region.addr);
     say_table(demo->region.addr);
+
+    /* fork() copies this process, stdio buffers included: flush them first,
+     * or the child would print the parent's pending output a second time. */
+    if (fflush(stdout) == EOF)
+        die("write to stdout");
     return run_experiment(demo);
 }
 
@@ -145,6 +150,8 @@ static enum outcome run_once(struct demo *demo)
 static void run_many(struct demo *demo, long counts[])
 {
     say("running the experiment %ld times...", demo->runs);
+    if (fflush(stdout) == EOF) /* before the first fork: see run_once */
+        die("write to stdout");
     be_quiet();
     for (long run = 1; run <= demo->runs; run++) {
         counts[run_experiment(demo)]++;
@@ -159,10 +166,8 @@ static enum outcome run_experiment(struct demo *demo)
      * has been reaped, so nobody else is looking at it now. */
     memset(demo->region.addr, 0, demo->region.size);
 
-    /* fork() copies this process, stdio buffers included: flush them first,
-     * or the child would print the parent's pending output a second time. */
-    if (fflush(stdout) == EOF)
-        die("write to stdout");
+    /* Nothing is waiting in stdout's buffer (the caller flushed it), so
+     * nothing can be printed twice. */
     pid_t parent = getpid();
     pid_t child = fork();
     if (child == -1)
@@ -236,9 +241,8 @@ static noreturn void child_part(struct demo *demo, pid_t parent)
     say_table(seen);
     say("_exit(%d): saw %s", CHILD_SAW + outcome, outcome_names[outcome]);
 
-    /* _exit, not exit: the parent's cleanup is the parent's. */
-    if (fflush(stdout) == EOF)
-        die("write to stdout");
+    /* _exit, not exit: the parent's cleanup is the parent's. Every line
+     * is already written (stdout is line-buffered), and checked. */
     _exit(CHILD_SAW + outcome);
 }
 
