@@ -71,9 +71,10 @@ static void say_mapping(const struct shm_region *region);
 static void summarize(const char *format, ...);
 static void be_quiet(void);
 static void become_child(pid_t parent);
-static void hold_termination_signals(int how);
+static void hold_interruptions(bool hold);
 static void show_progress(long done, long total);
 static void pause_for_us(long long microseconds);
+static pid_t wait_for(pid_t child, int *status);
 static noreturn void die(const char *call);
 static noreturn void die_because(const char *format, ...);
 static void finish_output(void);
@@ -106,13 +107,14 @@ int main(int argc, char *argv[])
 
     /* Create the shared region and, for --synced, the semaphore. Their names
      * exist only for a moment, between create and unlink; hold off Ctrl-C
-     * and friends for that moment, so no name can be left behind. */
-    hold_termination_signals(SIG_BLOCK);
+     * and everything else that could end us in that moment, so no name can
+     * be left behind. */
+    hold_interruptions(true);
     if (region_create(&demo.region, MESSAGE_SIZE, say) == -1)
         die(demo.region.failed_call);
     if (demo.mode == SYNCED && named_sem_create(&demo.sem, say) == -1)
         die(demo.sem.failed_call);
-    hold_termination_signals(SIG_UNBLOCK);
+    hold_interruptions(false);
     say_mapping(&demo.region);
 
     /* Run the experiment once, told step by step, or many times, counted. */
@@ -250,10 +252,8 @@ static noreturn void child_part(struct demo *demo, pid_t parent)
 static enum outcome reap_child(pid_t child)
 {
     int status;
-    while (waitpid(child, &status, 0) == -1) {
-        if (errno != EINTR)
-            die("waitpid");
-    }
+    if (wait_for(child, &status) == -1)
+        die("waitpid");
     running_child = 0;
 
     if (WIFSIGNALED(status))
@@ -312,7 +312,7 @@ static void give_tally(const struct demo *demo, const long counts[])
     summarize("outcome     runs    share");
     for (int outcome = FULL; outcome >= EMPTY; outcome--)
         summarize("%-7s %8ld  %6.2f%%", outcome_names[outcome], counts[outcome],
-                  100.0 * counts[outcome] / demo->runs);
+                  100.0 * (double)counts[outcome] / (double)demo->runs);
 
     long too_early = counts[EMPTY] + counts[TORN];
     if (demo->mode == SYNCED && too_early > 0)
@@ -377,6 +377,17 @@ static void usage(void)
            "1 a system call failed, or the child did; 2 a usage error.\n");
 }
 
+/* TEXT as typed, cut to 24 characters: an error message quotes what the
+ * user typed, however long that was, in one short line. */
+static const char *clipped(const char *text)
+{
+    static char clip[32];
+    if (strlen(text) <= 24)
+        return text;
+    snprintf(clip, sizeof clip, "%.21s...", text);
+    return clip;
+}
+
 /* A whole number from MIN to MAX, strictly: digits only, nothing else. */
 static long parse_number(const char *option, const char *text, long min,
                          long max, const char *unit)
@@ -385,12 +396,9 @@ static long parse_number(const char *option, const char *text, long min,
     errno = 0;
     long value = strtol(text, &end, 10);
     bool digits_only = text[0] >= '0' && text[0] <= '9' && *end == '\0';
-    if (!digits_only || errno == ERANGE || value < min || value > max) {
-        int shown = strlen(text) > 24 ? 21 : 24; /* keep the message short */
-        usage_error("%s: '%.*s%s' is not a whole number of %s from %ld to %ld",
-                    option, shown, text, strlen(text) > 24 ? "..." : "", unit,
-                    min, max);
-    }
+    if (!digits_only || errno == ERANGE || value < min || value > max)
+        usage_error("%s: '%s' is not a whole number of %s from %ld to %ld",
+                    option, clipped(text), unit, min, max);
     return value;
 }
 
@@ -415,9 +423,9 @@ static struct demo parse_command_line(int argc, char *argv[])
         if (option == '?' && optopt != 0)
             usage_error("unknown option '-%c'", optopt);
         if (option == '?')
-            usage_error("unknown option '%s'", argv[optind - 1]);
+            usage_error("unknown option '%s'", clipped(argv[optind - 1]));
         if (option == ':')
-            usage_error("option '%s' needs a value", argv[optind - 1]);
+            usage_error("option '%s' needs a value", clipped(argv[optind - 1]));
         if (given[option])
             usage_error("option '--%s' given more than once",
                         options[index].name);
@@ -452,7 +460,7 @@ static struct demo parse_command_line(int argc, char *argv[])
         }
     }
     if (optind < argc)
-        usage_error("unexpected argument '%s'", argv[optind]);
+        usage_error("unexpected argument '%s'", clipped(argv[optind]));
     if (demo.mode == NO_MODE)
         usage_error("choose a mode: --racy or --synced");
     if (!given['d'])
@@ -474,6 +482,8 @@ static struct {
     bool quiet;  /* --runs: no narration, only the tally */
     bool progress;
     struct timespec last_progress;
+    bool holding;         /* in hold_interruptions: no exit on write errors */
+    int held_write_error; /* the errno of the first one, meanwhile */
 } out = {.role = "parent"};
 
 static double ms_since(const struct timespec *then)
@@ -493,7 +503,8 @@ static void start_output(void)
 
     /* One line at a time, so lines appear in the order they happen, also
      * when stdout is a pipe or a file. */
-    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (setvbuf(stdout, NULL, _IOLBF, 0) != 0)
+        die_because("cannot make stdout line-buffered");
     clock_gettime(CLOCK_MONOTONIC, &out.start);
     out.pid = getpid();
     const char *no_color = getenv("NO_COLOR");
@@ -502,8 +513,12 @@ static void start_output(void)
 
 static void put_line(const char *line)
 {
-    if (fputs(line, stdout) == EOF)
+    if (fputs(line, stdout) != EOF)
+        return;
+    if (!out.holding)
         die("write to stdout");
+    if (out.held_write_error == 0) /* reported when the hold ends */
+        out.held_write_error = errno;
 }
 
 /* Where to break TEXT so the first piece fits in ROOM columns: before a
@@ -581,7 +596,7 @@ static void say_table(const char *table)
 {
     char cells[2 * MESSAGE_SIZE];
     for (size_t i = 0; i < MESSAGE_SIZE; i++) {
-        cells[2 * i] = table[i] == '\0' ? '_' : table[i];
+        cells[2 * i] = (char)(table[i] == '\0' ? '_' : table[i]);
         cells[2 * i + 1] = i + 1 < MESSAGE_SIZE ? '|' : '\0';
     }
     say("  %s", cells);
@@ -596,11 +611,10 @@ static void say_mapping(const struct shm_region *region)
     if (maps == NULL)
         return;
     char line[512];
-    unsigned long start;
     while (fgets(line, sizeof line, maps) != NULL) {
         char *path = strchr(line, '/');
-        if (sscanf(line, "%lx-", &start) == 1 &&
-            start == (unsigned long)region->addr && path != NULL) {
+        unsigned long start = strtoul(line, NULL, 16); /* "start-end ..." */
+        if (start == (unsigned long)region->addr && path != NULL) {
             path[strcspn(path, "\n")] = '\0';
             say("/proc/self/maps: %s", path);
         }
@@ -636,9 +650,11 @@ static void finish_output(void)
         die("write to stdout");
 }
 
-/* Hold off (or let through again) the signals that end a program from the
- * keyboard or the system. A held signal is delivered when let through. */
-static void hold_termination_signals(int how)
+/* Hold off (or let through again) what could end the program: the signals
+ * that end it from the keyboard or the system, SIGPIPE from a reader that
+ * went away, and errors writing stdout. A held signal is delivered, and a
+ * held write error reported, as soon as the hold ends. */
+static void hold_interruptions(bool hold)
 {
     sigset_t set;
     sigemptyset(&set);
@@ -646,8 +662,14 @@ static void hold_termination_signals(int how)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGHUP);
     sigaddset(&set, SIGQUIT);
-    if (sigprocmask(how, &set, NULL) == -1)
+    sigaddset(&set, SIGPIPE);
+    if (sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL) == -1)
         die("sigprocmask");
+    out.holding = hold;
+    if (!hold && out.held_write_error != 0) {
+        errno = out.held_write_error;
+        die("write to stdout");
+    }
 }
 
 #if !defined(__linux__) || defined(SHMDEMO_PORTABLE_PARENT_WATCH)
@@ -704,14 +726,23 @@ static void pause_for_us(long long microseconds)
     }
 }
 
+/* waitpid, retried when a signal interrupts it (EINTR). */
+static pid_t wait_for(pid_t child, int *status)
+{
+    pid_t result;
+    do {
+        result = waitpid(child, status, 0);
+    } while (result == -1 && errno == EINTR);
+    return result;
+}
+
 /* Stop and reap the running child, if any: nothing is left behind. */
 static void stop_child(void)
 {
     if (running_child <= 0)
         return;
     kill(running_child, SIGKILL);
-    while (waitpid(running_child, NULL, 0) == -1 && errno == EINTR)
-        continue;
+    wait_for(running_child, NULL);
     running_child = 0;
 }
 

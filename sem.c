@@ -51,7 +51,8 @@ int named_sem_create(struct named_sem *sem,
     /* Create it. */
     sem->handle = open_fresh_semaphore(sem, narrate);
     if (sem->handle == SEM_FAILED)
-        return give_up(sem, "sem_open");
+        return give_up(sem, errno == EEXIST ? "sem_open (every name tried)"
+                                            : "sem_open");
     if (narrate)
         narrate("sem_open(\"%s\", O_CREAT|O_EXCL, 0600, 0) = %p", sem->name,
                 (void *)sem->handle);

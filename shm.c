@@ -62,7 +62,9 @@ int region_create(struct shm_region *region, size_t size,
     /* Create the object; it is born empty, 0 bytes long. */
     int fd = open_fresh_object(region, narrate);
     if (fd == -1)
-        return give_up(region, "shm_open", -1);
+        return give_up(
+            region,
+            errno == EEXIST ? "shm_open (every name tried)" : "shm_open", -1);
     if (narrate)
         narrate("shm_open(\"%s\", O_CREAT|O_EXCL|O_RDWR, 0600) = %d",
                 region->name, fd);
