@@ -4,6 +4,7 @@
 #   make demo       build, then run --racy and --synced one after the other
 #   make test       the test suite (a C compiler, make and a POSIX shell)
 #   make bench      time an experiment against a bare fork() loop
+#   make check      the tests under sanitizers, valgrind, static checkers
 #   make clean      remove what the build made
 #   make install    install to $(DESTDIR)$(PREFIX)/bin (PREFIX=/usr/local)
 #
@@ -32,15 +33,21 @@ endif
 
 OBJECTS = main.o shm.o sem.o
 
-.PHONY: all demo test bench check clean install uninstall
+.PHONY: all demo test bench check clean install uninstall FORCE
 
 all: shmdemo
 
-shmdemo: $(OBJECTS)
+# The flags of the last build: when they change (a sanitizer build, say),
+# everything is rebuilt, never linked half-old with half-new.
+BUILD_FLAGS = $(CC) $(STD_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(STD_LDFLAGS) $(LDFLAGS)
+.build-flags: FORCE
+	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' >$@
+
+shmdemo: $(OBJECTS) .build-flags
 	$(CC) $(CFLAGS) $(STD_LDFLAGS) $(LDFLAGS) -o $@ $(OBJECTS) $(LDLIBS) \
 	    $(STD_LIBS)
 
-%.o: %.c shm.h sem.h
+%.o: %.c shm.h sem.h .build-flags
 	$(CC) $(STD_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 demo: shmdemo
@@ -52,6 +59,9 @@ test: shmdemo
 	@CC='$(CC)' CFLAGS='$(STD_CFLAGS) $(CFLAGS)' LDFLAGS='$(LDFLAGS)' \
 	  sh tests/run.sh
 
+check:
+	MAKE='$(MAKE)' sh tests/check.sh
+
 bench: shmdemo bench/build/bench
 	bench/build/bench ./shmdemo $(BENCH_RUNS) $(BENCH_ROUNDS)
 
@@ -60,7 +70,7 @@ bench/build/bench: bench/bench.c
 	$(CC) $(STD_CFLAGS) $(CFLAGS) $(STD_LDFLAGS) $(LDFLAGS) -o $@ bench/bench.c
 
 clean:
-	rm -f shmdemo $(OBJECTS)
+	rm -f shmdemo $(OBJECTS) .build-flags
 	rm -rf tests/build bench/build
 
 install: shmdemo
