@@ -1,6 +1,6 @@
 # tests/demo.sh: the classroom demo, one narrated run, as a user sees it.
 # Sourced by tests/run.sh; each t_... function is one test.
-# shellcheck shell=sh disable=SC2154 # $status and $SHMDEMO come from run.sh
+# shellcheck shell=sh disable=SC2154,SC2034 # $status and $SHMDEMO come from run.sh
 
 t_first_line_is_the_page_size() {
     demo --synced --delay 0
@@ -55,7 +55,7 @@ t_verdict_is_the_last_line_with_a_reason() {
         last=$(awk '/^$/ { text = ""; next } { text = text $0 "\n" } END { printf "%s", text }' out)
         say "$last" | head -n 1 | grep -E -q '^verdict: (full|empty|torn): ' ||
             fail "$mode: the last paragraph is not the verdict: $last"
-        [ -z "$(say "$last" | sed 1d | grep -v '^  ')" ] ||
+        ! say "$last" | sed 1d | grep -q -v '^  ' ||
             fail "$mode: the verdict is not the last thing printed"
         case $(say "$last" | tr '\n' ' ' | tr -s ' ') in
         *"nothing made it wait."* | *"posted only after writing the whole message."*) ;;
@@ -150,7 +150,7 @@ t_no_line_is_printed_twice_when_piped() {
     for mode in --racy --synced; do
         "$SHMDEMO" $mode --delay 0 | cat >out
         [ "$(grep -c 'page size' out)" = 1 ] || fail "$mode: page size printed twice"
-        [ -z "$(sort out | uniq -d | grep -v '^$')" ] ||
+        ! sort out | uniq -d | grep -q -v '^$' ||
             fail "$mode: repeated lines: $(sort out | uniq -d)"
         [ "$(grep -c '^verdict:' out)" = 1 ] || fail "$mode: not one verdict"
     done

@@ -41,6 +41,7 @@ compile supervise "$here/supervise.c"
 # The fault library is loaded into shmdemo; no sanitizer flags for it.
 $CC -shared -fPIC -o "$build/libfault.so" "$here/fault.c" -ldl || exit 1
 # The fallback for systems without prctl, built here so Linux tests it too.
+# shellcheck disable=SC2086 # CFLAGS and LDFLAGS are lists of flags
 $CC $CFLAGS -DSHMDEMO_PORTABLE_PARENT_WATCH $LDFLAGS \
     -o "$build/shmdemo-portable" "$top/main.c" "$top/shm.c" "$top/sem.c" \
     -pthread -lrt || exit 1
@@ -54,7 +55,9 @@ supervise=$build/supervise
 
 # The shmdemo objects in /dev/shm (nothing where there is no /dev/shm).
 shm_objects() {
-    [ -d /dev/shm ] && ls -A /dev/shm | grep shmdemo
+    for object in /dev/shm/*shmdemo*; do
+        [ -e "$object" ] && say "${object#/dev/shm/}"
+    done
 }
 
 # fail MESSAGE: end the current test as failed.
@@ -153,6 +156,7 @@ report() {
 }
 
 # The unit tests: every "ok" or "not ok" line they print is one test.
+# shellcheck disable=SC2094 # report only reads the log, to show it
 for unit in test_shm test_sem; do
     say "$unit" | grep -E -q -- "$TESTS" || continue
     "$build/$unit" >"$build/$unit.log" 2>&1
@@ -172,6 +176,7 @@ for file in "$here"/demo.sh "$here"/runs.sh "$here"/robust.sh; do
     [ -f "$file" ] || continue
     # shellcheck disable=SC1090 # the test files are found at run time
     . "$file"
+    # shellcheck disable=SC2013 # test names are single words
     for test in $(sed -n 's/^\(t_[a-z0-9_]*\)() {.*/\1/p' "$file"); do
         say "$test" | grep -E -q -- "$TESTS" || continue
         work=$build/work/$test

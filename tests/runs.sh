@@ -2,7 +2,7 @@
 # not deterministic: these tests assert counts that always hold (they add up)
 # and statistics with wide margins, never exact racy counts.
 # Sourced by tests/run.sh; each t_... function is one test.
-# shellcheck shell=sh disable=SC2154 # $status and $SHMDEMO come from run.sh
+# shellcheck shell=sh disable=SC2154,SC2034 # $status and $SHMDEMO come from run.sh
 
 # expect_tally_adds_up N: the three outcome lines add up to N.
 expect_tally_adds_up() {

@@ -1,0 +1,312 @@
+# tests/robust.sh: failures, interruptions, name clashes, signals, crowds and
+# hostile input. Each failing call must give exit 1, one message on stderr
+# naming the call, nothing in /dev/shm (run.sh checks) and no process left.
+# Sourced by tests/run.sh; each t_... function is one test.
+# shellcheck shell=sh disable=SC2154,SC2034 # $status, $build... come from run.sh
+
+# with_fault SPEC ARGUMENT...: run shmdemo with the fault library, which
+# makes one call fail as SPEC says (see tests/fault.c) and logs every call
+# it sees, with the PID that made it, to the file calls.
+with_fault() {
+    spec=$1
+    shift
+    : >calls
+    "$supervise" -t 20 -- env SHMDEMO_FAULT="$spec" \
+        SHMDEMO_FAULT_LOG="$PWD/calls" LD_PRELOAD="$build/libfault.so" \
+        "$SHMDEMO" "$@" >out 2>err
+    status=$?
+}
+
+# expect_nothing_running: no process that took part is still running.
+# (supervise has already waited for all of them: this double-checks.)
+expect_nothing_running() {
+    for pid in $(cut -d' ' -f1 calls 2>/dev/null | sort -u) $(parent_pid) $(child_pid); do
+        ! running "$pid" || fail "process $pid is still running"
+    done
+}
+
+# expect_failure CALL MESSAGE SPEC ARGUMENT...: with the fault SPEC, the run
+# ends with exit 1 and exactly "shmdemo: CALL: MESSAGE" on stderr.
+expect_failure() {
+    call=$1
+    message=$2
+    shift 2
+    with_fault "$@"
+    expect_status 1
+    expect_stderr "shmdemo: $call: $message"
+    expect_nothing_running
+}
+
+t_each_failing_call_in_a_single_run_exits_1_naming_it() {
+    expect_failure shm_open "Permission denied" shm_open:EACCES --synced --delay 0
+    expect_failure ftruncate "File too large" ftruncate:EFBIG --synced --delay 0
+    expect_failure mmap "Cannot allocate memory" mmap:ENOMEM --synced --delay 0
+    expect_failure sem_open "Too many open files" sem_open:EMFILE --synced --delay 0
+    expect_failure fork "Resource temporarily unavailable" fork:EAGAIN --synced --delay 0
+    expect_failure sem_post "Value too large for defined data type" sem_post:EOVERFLOW --synced --delay 0
+    expect_failure sem_wait "Invalid argument" sem_wait:EINVAL:1:child --synced --delay 0
+    expect_failure waitpid "No child processes" waitpid:ECHILD --synced --delay 0
+    expect_failure waitpid "No child processes" waitpid:ECHILD --racy --delay 0
+}
+
+t_each_failing_call_in_many_runs_exits_1_naming_it() {
+    # The third experiment fails; the first two went well.
+    expect_failure fork "Resource temporarily unavailable" fork:EAGAIN:3 --synced --runs 10
+    expect_failure sem_post "Value too large for defined data type" sem_post:EOVERFLOW:3 --synced --runs 10
+    expect_failure sem_wait "Invalid argument" sem_wait:EINVAL:1:child --synced --runs 10
+    expect_failure waitpid "No child processes" waitpid:ECHILD:3 --synced --runs 10
+    expect_failure waitpid "No child processes" waitpid:ECHILD:3 --racy --runs 10
+    expect_failure shm_open "Permission denied" shm_open:EACCES --racy --runs 10
+}
+
+t_a_failed_sem_post_stops_the_waiting_child() {
+    # The child would wait forever for a post that never comes: the
+    # parent must stop it and reap it before exiting.
+    expect_failure sem_post "Value too large for defined data type" sem_post:EOVERFLOW --synced --delay 0
+    [ "$(grep -c ' fork ' calls)" = 1 ] || fail "expected exactly one fork"
+    child=$(child_pid)
+    [ -n "$child" ] || fail "no fork() line"
+    ! running "$child" || fail "child $child still running"
+}
+
+t_interrupted_sem_wait_and_waitpid_are_retried() {
+    with_fault sem_wait:EINTR:1:child --synced --delay 100
+    expect_status 0
+    [ "$(child_table)" = "A|l|a| |m|a| |k|o|t|a" ] || fail "child saw '$(child_table)'"
+    [ "$(grep -c ' sem_wait' calls)" = 2 ] || fail "sem_wait was not called again"
+    with_fault waitpid:EINTR --synced --delay 0
+    expect_status 0
+    [ "$(grep -c ' waitpid' calls)" = 2 ] || fail "waitpid was not called again"
+    with_fault sem_wait:EINTR:1:child --synced --runs 50
+    expect_status 0
+    [ "$(tally full)" = 50 ] || fail "full in $(tally full) of 50 runs"
+}
+
+t_an_interrupted_delay_sleeps_only_the_rest() {
+    # The fault library cuts the first sleep short halfway; the next sleep
+    # asked for must be exactly the half that remained.
+    with_fault nanosleep:EINTR --racy --delay 400
+    expect_status 0
+    sleeps=$(sed -n 's/^[0-9]* nanosleep //p' calls | tr '\n' ' ')
+    [ "$sleeps" = "0.400000000 0.200000000 " ] || fail "sleeps asked for: $sleeps"
+}
+
+t_a_name_clash_moves_on_to_the_next_name() {
+    with_fault shm_open:EEXIST --synced --delay 0
+    expect_status 0
+    # (The result goes on a line of its own when the call is long.)
+    expect_line out 'shm_open\("/shmdemo-[0-9]+-0", \.\.\.\)$'
+    expect_line out '  = -1 EEXIST: name taken, trying the next$'
+    expect_line out 'shm_open\("/shmdemo-[0-9]+-1", O_CREAT\|O_EXCL\|O_RDWR, 0600\)'
+    with_fault sem_open:EEXIST --synced --delay 0
+    expect_status 0
+    expect_line out 'sem_open\("/shmdemo-[0-9]+-1", O_CREAT\|O_EXCL, 0600, 0\)'
+    [ "$(child_table)" = "A|l|a| |m|a| |k|o|t|a" ] || fail "child saw '$(child_table)'"
+}
+
+t_planted_objects_are_never_opened_or_unlinked() {
+    [ -d /dev/shm ] || return 0 # Linux shows the names as files here
+    # The shell plants both names the demo would pick first, then becomes
+    # shmdemo (exec keeps its PID, so $$ is shmdemo's PID).
+    "$supervise" -- sh -c '
+        printf planted >/dev/shm/shmdemo-$$-0 &&
+        printf planted >/dev/shm/sem.shmdemo-$$-0 &&
+        chmod 644 /dev/shm/shmdemo-$$-0 /dev/shm/sem.shmdemo-$$-0 &&
+        { [ "$(id -u)" != 0 ] || chown 65534 /dev/shm/shmdemo-$$-0 /dev/shm/sem.shmdemo-$$-0; } &&
+        echo $$ >pid && exec "$0" --synced --delay 0' "$SHMDEMO" >out 2>err
+    status=$?
+    pid=$(cat pid)
+    planted_shm=$(cat "/dev/shm/shmdemo-$pid-0" 2>/dev/null)
+    planted_sem=$(cat "/dev/shm/sem.shmdemo-$pid-0" 2>/dev/null)
+    rm -f "/dev/shm/shmdemo-$pid-0" "/dev/shm/sem.shmdemo-$pid-0"
+    expect_status 0
+    [ "$planted_shm" = planted ] && [ "$planted_sem" = planted ] ||
+        fail "a planted object was changed or removed"
+    expect_line out "shm_open\(\"/shmdemo-$pid-1\", O_CREAT"
+    expect_line out "sem_open\(\"/shmdemo-$pid-1\", O_CREAT"
+    [ "$(child_table)" = "A|l|a| |m|a| |k|o|t|a" ] || fail "child saw '$(child_table)'"
+}
+
+t_every_name_taken_gives_a_clear_error() {
+    [ -d /dev/shm ] || return 0
+    "$supervise" -- sh -c '
+        for n in 0 1 2 3 4 5 6 7 8 9; do printf x >/dev/shm/shmdemo-$$-$n; done
+        echo $$ >pid && exec "$0" --racy --delay 0' "$SHMDEMO" >out 2>err
+    status=$?
+    pid=$(cat pid)
+    intact=$(cat /dev/shm/shmdemo-"$pid"-[0-9])
+    rm -f /dev/shm/shmdemo-"$pid"-[0-9]
+    expect_status 1
+    expect_stderr "shmdemo: shm_open (every name tried): File exists"
+    [ "$intact" = xxxxxxxxxx ] || fail "the planted objects were touched"
+}
+
+t_ctrl_c_during_the_delay_ends_both_processes() {
+    # A real terminal: Ctrl-C is typed, the terminal signals the group.
+    for mode in --racy --synced; do
+        "$supervise" -t 8 -p -a 500 -k 3 -- "$SHMDEMO" $mode --delay 20000 >out
+        status=$?
+        expect_status 130 # 128 + SIGINT
+        expect_line out 'doing other work for 20000 ms'
+        ! running "$(child_pid)" || fail "$mode: the child is still running"
+    done
+}
+
+t_ctrl_c_during_many_runs_ends_everything() {
+    "$supervise" -t 8 -p -a 500 -k 3 -- "$SHMDEMO" --synced --runs 10000000 >out
+    status=$?
+    expect_status 130
+}
+
+t_sigint_to_the_process_group_ends_both() {
+    "$supervise" -t 8 -a 500 -g 2 -- "$SHMDEMO" --synced --delay 20000 >out 2>err
+    status=$?
+    expect_status 130
+}
+
+# kill_parent_while_child_waits BINARY: the parent is killed outright; the
+# child, waiting on a semaphore nobody will post, must end by itself.
+# supervise adopts the orphan and waits for it: a hang is a time-out (124).
+kill_parent_while_child_waits() {
+    "$supervise" -t 10 -- "$1" --synced --delay 30000 >out 2>err &
+    watcher=$!
+    wait_for_line out 'sem_wait\(sem\) \.\.\.'
+    kill -KILL "$(parent_pid)"
+    wait "$watcher"
+    status=$?
+    expect_status 137 # 128 + SIGKILL, and not a time-out
+    ! running "$(child_pid)" || fail "the orphaned child is still running"
+}
+
+t_child_ends_when_its_parent_is_killed() {
+    kill_parent_while_child_waits "$SHMDEMO"
+}
+
+t_child_ends_when_its_parent_is_killed_without_prctl() {
+    # The portable fallback (a check of getppid() once a second), which
+    # systems without prctl use; built by run.sh.
+    kill_parent_while_child_waits "$build/shmdemo-portable"
+}
+
+t_children_end_when_the_parent_of_many_runs_is_killed() {
+    "$supervise" -t 10 -- "$SHMDEMO" --synced --runs 10000000 --delay 2 >out 2>err &
+    watcher=$!
+    wait_for_line out 'running the experiment'
+    sleep 0.3
+    kill -KILL "$(parent_pid)"
+    wait "$watcher"
+    status=$?
+    expect_status 137
+}
+
+t_a_killed_child_is_reported_by_signal() {
+    "$supervise" -t 10 -- "$SHMDEMO" --synced --delay 1500 >out 2>err &
+    watcher=$!
+    wait_for_line out 'sem_wait\(sem\) \.\.\.'
+    child=$(child_pid)
+    [ -n "$child" ] || { wait_for_line out 'fork\(\) = ' && child=$(child_pid); }
+    kill -KILL "$child"
+    wait "$watcher"
+    status=$?
+    expect_status 1
+    expect_stderr "shmdemo: child $child was killed by signal 9 (Killed)"
+}
+
+t_a_crowd_of_instances_does_not_interfere() {
+    pids=""
+    for n in 1 2 3 4; do
+        "$supervise" -t 20 -- "$SHMDEMO" --synced --delay 200 >"single$n" 2>&1 &
+        pids="$pids $!"
+    done
+    for n in 1 2; do
+        "$supervise" -t 20 -- "$SHMDEMO" --synced --runs 300 >"synced$n" 2>&1 &
+        pids="$pids $!"
+        "$supervise" -t 20 -- "$SHMDEMO" --racy --runs 300 >"racy$n" 2>&1 &
+        pids="$pids $!"
+    done
+    for pid in $pids; do
+        wait "$pid" || fail "an instance failed: $(cat single* synced* racy*)"
+    done
+    for n in 1 2 3 4; do
+        grep -q '^verdict: full: ' "single$n" || fail "single run $n: $(cat "single$n")"
+    done
+    for n in 1 2; do
+        grep -E -q '^full +300 ' "synced$n" || fail "synced $n: $(cat "synced$n")"
+        grep -E -q '^verdict: ' "racy$n" || fail "racy $n: $(cat "racy$n")"
+    done
+    # Every instance used a name of its own.
+    [ "$(cat single* synced* racy* | grep -o 'shm_open("[^"]*"' | sort | uniq -d)" = "" ] ||
+        fail "two instances used the same name"
+}
+
+t_a_full_disk_is_an_error_not_silence() {
+    [ -w /dev/full ] || return 0
+    "$supervise" -- "$SHMDEMO" --synced --delay 0 >/dev/full 2>err
+    status=$?
+    expect_status 1
+    expect_stderr "shmdemo: write to stdout: No space left on device"
+}
+
+t_a_closed_stdout_is_an_error_not_silence() {
+    "$supervise" -- sh -c 'exec "$0" --racy --delay 0 >&-' "$SHMDEMO" 2>err
+    status=$?
+    expect_status 1
+    expect_stderr "shmdemo: stdout: Bad file descriptor"
+    "$supervise" -- sh -c 'exec "$0" --help >&-' "$SHMDEMO" 2>err
+    status=$?
+    expect_status 1
+}
+
+t_the_childs_failed_output_is_an_error_not_silence() {
+    expect_failure "write to stdout" "Input/output error" fputs:EIO:1:child --synced --delay 0
+    expect_failure "write to stdout" "Input/output error" fputs:EIO:3:child --racy --delay 0
+}
+
+t_a_reader_that_goes_away_ends_everything() {
+    # `shmdemo | head -n 1`: the parent dies of SIGPIPE while the child
+    # waits; nothing may be left waiting.
+    "$supervise" -t 10 -- sh -c '"$0" --synced --delay 300 | head -n 1' "$SHMDEMO" >out 2>err
+    status=$?
+    expect_status 0
+    [ "$(wc -l <out)" = 1 ] || fail "expected one line: $(cat out)"
+}
+
+t_hostile_arguments_exit_2_and_create_nothing() {
+    long=$(printf '%100000s' '' | tr ' ' 7)
+    for arguments in "--racy --delay 99999999999999999999999" "--racy --delay -1" \
+        "--racy --delay=" "--racy --delay 0x10" "--racy --delay 10abc" \
+        "--racy --delay +5" "--racy --delay 1.5" "--racy --runs 00000000000000000000000000001x" \
+        "--racy --racy" "--synced --racy" "--racy --delay 1 --delay 2" \
+        "--racy --runs $long" "--racy $long" "--$long" "-" "--"; do
+        # shellcheck disable=SC2086 # each string is a list of arguments
+        with_fault none $arguments
+        expect_status 2
+        [ "$(wc -l <err)" = 2 ] || fail "'$arguments': stderr is not two lines"
+        expect_line err '^shmdemo: '
+        [ "$(head -n 1 err | wc -c)" -le 120 ] || fail "the message is too long: $(head -c 200 err)"
+        [ ! -s out ] || fail "something on stdout"
+        ! grep -E -q ' (shm_open|sem_open|fork) ' calls || fail "'$arguments' created something"
+    done
+    with_fault none --racy --delay ' 5'
+    expect_status 2
+    expect_line err "^shmdemo: --delay: ' 5' is not a whole number"
+    with_fault none --racy --runs "$long"
+    expect_line err "^shmdemo: --runs: '777777777777777777777\.\.\.' is not a whole number of runs from 1 to 10000000$"
+    with_fault none --racy --racy
+    expect_line err "^shmdemo: option '--racy' given more than once$"
+    with_fault none --racy --synced
+    expect_line err "^shmdemo: choose one mode: --racy or --synced, not both$"
+}
+
+t_output_failing_while_names_exist_leaves_nothing() {
+    # Each line the parent prints, up to the fork, fails in turn: among
+    # them the narration of shm_open and sem_open, printed while their names
+    # still exist. Every time: exit 1, one message, nothing in /dev/shm.
+    for line in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17; do
+        with_fault "fputs:EIO:$line" --synced --delay 0
+        expect_status 1
+        expect_stderr "shmdemo: write to stdout: Input/output error"
+        left=$(shm_objects)
+        [ -z "$left" ] || fail "line $line failed: left in /dev/shm: $left"
+    done
+}
