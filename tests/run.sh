@@ -7,8 +7,8 @@
 # function named t_... is one test). After every test, /dev/shm must hold
 # nothing of shmdemo's. Ends with "N passed, N failed"; exits 1 on failure.
 #
-# Environment: CC, CFLAGS, LDFLAGS (from make); SHMDEMO, the binary to test
-# (default ./shmdemo); TESTS, a pattern to run only some tests.
+# Environment: CC, CFLAGS, LDFLAGS, LIBS (from make); SHMDEMO, the binary
+# to test (default ./shmdemo); TESTS, a pattern to run only some tests.
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
@@ -17,6 +17,7 @@ SHMDEMO=${SHMDEMO:-$top/shmdemo}
 CC=${CC:-cc}
 CFLAGS=${CFLAGS:--std=c11 -Wall -Wextra -Wpedantic -O2 -g}
 LDFLAGS=${LDFLAGS:-}
+LIBS=${LIBS:--pthread -lrt}
 TESTS=${TESTS:-.}
 passed=0
 failed=0
@@ -35,8 +36,10 @@ compile() { # output, then sources and flags
         exit 1
     }
 }
-compile test_shm "$here/test_shm.c" "$top/shm.c" -pthread -lrt
-compile test_sem "$here/test_sem.c" "$top/sem.c" -pthread -lrt
+# shellcheck disable=SC2086 # LIBS is a list of flags
+compile test_shm "$here/test_shm.c" "$top/shm.c" $LIBS
+# shellcheck disable=SC2086
+compile test_sem "$here/test_sem.c" "$top/sem.c" $LIBS
 compile supervise "$here/supervise.c"
 # The fault library is loaded into shmdemo; no sanitizer flags for it.
 $CC -shared -fPIC -o "$build/libfault.so" "$here/fault.c" -ldl || exit 1
@@ -44,7 +47,7 @@ $CC -shared -fPIC -o "$build/libfault.so" "$here/fault.c" -ldl || exit 1
 # shellcheck disable=SC2086 # CFLAGS and LDFLAGS are lists of flags
 $CC $CFLAGS -DSHMDEMO_PORTABLE_PARENT_WATCH $LDFLAGS \
     -o "$build/shmdemo-portable" "$top/main.c" "$top/shm.c" "$top/sem.c" \
-    -pthread -lrt || exit 1
+    $LIBS || exit 1
 supervise=$build/supervise
 [ -x "$SHMDEMO" ] || {
     say "tests/run.sh: no $SHMDEMO: run make first"
