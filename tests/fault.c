@@ -7,7 +7,8 @@
  *       fork. ERRNO EINTR on nanosleep sleeps half the time first and
  *       reports the other half as remaining, as a real signal would.
  *   SHMDEMO_FAULT_LOG=FILE
- *       append a line "PID CALL ARGUMENT" to FILE for every call seen.
+ *       append a line "PID CALL ARGUMENT" to FILE for every call seen
+ *       (for fork: the parent's PID and fork's result).
  *
  * CALL is one of: shm_open ftruncate mmap sem_open fork sem_post sem_wait
  * waitpid nanosleep fputs (fputs fails only when writing to stdout).
@@ -126,13 +127,16 @@ sem_t *sem_open(const char *name, int flags, ...)
 
 pid_t fork(void)
 {
-    log_call("fork", "");
-    if (should_fail("fork"))
+    if (should_fail("fork")) {
+        log_call("fork", "-1");
         return -1;
+    }
     pid_t pid = REAL(fork)();
     if (pid == 0) {
         in_child = 1;
         calls_so_far = 0;
+    } else {
+        log_call("fork", "%ld", (long)pid); /* the parent logs the child */
     }
     return pid;
 }
