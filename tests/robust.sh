@@ -168,52 +168,55 @@ t_sigint_to_the_process_group_ends_both() {
     expect_status 130
 }
 
-# kill_parent_while_child_waits BINARY: the parent is killed outright; the
-# child, waiting on a semaphore nobody will post, must end by itself.
-# supervise adopts the orphan and waits for it: a hang is a time-out (124).
-kill_parent_while_child_waits() {
-    "$supervise" -t 10 -- "$1" --synced --delay 30000 >out 2>err &
+# kill_when READY VICTIM COMMAND...: run COMMAND under supervise in the
+# background; once out has a line matching READY (and a moment more), kill
+# the parent or the child (VICTIM) with SIGKILL; wait for supervise, which
+# also waits for orphans: a process that never ends is a time-out (124).
+# The status goes to $status, the victim's PID to $victim_pid.
+kill_when() {
+    ready=$1
+    victim=$2
+    shift 2
+    "$supervise" -t 10 -- "$@" >out 2>err &
     watcher=$!
-    wait_for_line out 'sem_wait\(sem\) \.\.\.'
-    kill -KILL "$(parent_pid)"
+    wait_for_line out "$ready"
+    sleep 0.2
+    if [ "$victim" = parent ]; then
+        victim_pid=$(parent_pid)
+    else
+        wait_for_line out 'fork\(\) = ' # the child may have spoken first
+        victim_pid=$(child_pid)
+    fi
+    kill -KILL "$victim_pid"
     wait "$watcher"
     status=$?
-    expect_status 137 # 128 + SIGKILL, and not a time-out
-    ! running "$(child_pid)" || fail "the orphaned child is still running"
 }
 
+# The parent is killed outright; the child, waiting on a semaphore nobody
+# will post, must end by itself.
 t_child_ends_when_its_parent_is_killed() {
-    kill_parent_while_child_waits "$SHMDEMO"
+    kill_when 'sem_wait\(sem\) \.\.\.' parent "$SHMDEMO" --synced --delay 30000
+    expect_status 137 # 128 + SIGKILL, and not a time-out
+    ! running "$(child_pid)" || fail "the orphaned child is still running"
 }
 
 t_child_ends_when_its_parent_is_killed_without_prctl() {
     # The portable fallback (a check of getppid() once a second), which
     # systems without prctl use; built by run.sh.
-    kill_parent_while_child_waits "$build/shmdemo-portable"
+    kill_when 'sem_wait\(sem\) \.\.\.' parent "$build/shmdemo-portable" --synced --delay 30000
+    expect_status 137
+    ! running "$(child_pid)" || fail "the orphaned child is still running"
 }
 
 t_children_end_when_the_parent_of_many_runs_is_killed() {
-    "$supervise" -t 10 -- "$SHMDEMO" --synced --runs 10000000 --delay 2 >out 2>err &
-    watcher=$!
-    wait_for_line out 'running the experiment'
-    sleep 0.3
-    kill -KILL "$(parent_pid)"
-    wait "$watcher"
-    status=$?
+    kill_when 'running the experiment' parent "$SHMDEMO" --synced --runs 10000000 --delay 2
     expect_status 137
 }
 
 t_a_killed_child_is_reported_by_signal() {
-    "$supervise" -t 10 -- "$SHMDEMO" --synced --delay 1500 >out 2>err &
-    watcher=$!
-    wait_for_line out 'sem_wait\(sem\) \.\.\.'
-    child=$(child_pid)
-    [ -n "$child" ] || { wait_for_line out 'fork\(\) = ' && child=$(child_pid); }
-    kill -KILL "$child"
-    wait "$watcher"
-    status=$?
+    kill_when 'sem_wait\(sem\) \.\.\.' child "$SHMDEMO" --synced --delay 1500
     expect_status 1
-    expect_stderr "shmdemo: child $child was killed by signal 9 (Killed)"
+    expect_stderr "shmdemo: child $victim_pid was killed by signal 9 (Killed)"
 }
 
 t_a_crowd_of_instances_does_not_interfere() {
