@@ -349,32 +349,30 @@ static noreturn void usage_error(const char *format, ...)
 
 static void usage(void)
 {
-    printf("Usage: shmdemo --racy | --synced [--delay MS] [--write-delay US]\n"
-           "                                 [--runs N]\n"
-           "\n"
-           "Two processes share memory: the parent writes \"" MESSAGE
-           "\" into a\n"
-           "POSIX shared-memory region, the child prints what it finds there.\n"
-           "\n"
-           "  --racy            no synchronization: the child reads whenever "
-           "it runs\n"
-           "  --synced          the parent posts a named semaphore after "
-           "writing;\n"
-           "                    the child waits on it first\n"
-           "  --delay MS        the parent works MS milliseconds before "
-           "writing\n"
-           "                    (0 to 60000; default 1000, or 0 with --runs)\n"
-           "  --write-delay US  write one character at a time, pausing US\n"
-           "                    microseconds after each (0 to 1000000; "
-           "default 0)\n"
-           "  --runs N          repeat the experiment N times (1 to 10000000)\n"
-           "                    and count what the child saw: full, empty, "
-           "torn\n"
-           "  --help            show this help and exit\n"
-           "  --version         show the version and exit\n"
-           "\n"
-           "Exit status: 0 the demo ran (whatever the racy child saw);\n"
-           "1 a system call failed, or the child did; 2 a usage error.\n");
+    fputs("Usage: shmdemo --racy | --synced [--delay MS] [--write-delay US]\n"
+          "                                 [--runs N]\n"
+          "\n"
+          "Two processes share memory: the parent writes \"" MESSAGE "\"\n"
+          "into a POSIX shared-memory region; the child prints what it\n"
+          "finds there.\n"
+          "\n"
+          "  --racy            no synchronization: the child reads at once\n"
+          "  --synced          the parent posts a named semaphore after\n"
+          "                    writing; the child waits on it first\n"
+          "  --delay MS        the parent works MS milliseconds before it\n"
+          "                    writes (0 to 60000; default 1000, or 0 with\n"
+          "                    --runs)\n"
+          "  --write-delay US  write one character at a time, pausing US\n"
+          "                    microseconds after each (0 to 1000000)\n"
+          "  --runs N          repeat the experiment N times (1 to\n"
+          "                    10000000) and count what the child saw:\n"
+          "                    full, empty or torn\n"
+          "  --help            show this help and exit\n"
+          "  --version         show the version and exit\n"
+          "\n"
+          "Exit status: 0 the demo ran (whatever the racy child saw);\n"
+          "1 a system call failed, or the child did; 2 a usage error.\n",
+          stdout);
 }
 
 /* TEXT as typed, cut to 24 characters: an error message quotes what the
@@ -415,7 +413,7 @@ static struct demo parse_command_line(int argc, char *argv[])
         {NULL, 0, NULL, 0},
     };
     struct demo demo = {.mode = NO_MODE};
-    bool given['z' + 1] = {false};
+    bool given['z' + 1] = {false}; /* options seen, by their letter */
     int option, index = 0;
 
     opterr = 0; /* we say what is wrong ourselves, in our own words */
@@ -423,7 +421,8 @@ static struct demo parse_command_line(int argc, char *argv[])
         if (option == '?' && optopt != 0)
             usage_error("unknown option '-%c'", optopt);
         if (option == '?')
-            usage_error("unknown option '%s'", clipped(argv[optind - 1]));
+            usage_error("unknown or ambiguous option '%s'",
+                        clipped(argv[optind - 1]));
         if (option == ':')
             usage_error("option '%s' needs a value", clipped(argv[optind - 1]));
         if (given[option])

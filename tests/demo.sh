@@ -212,7 +212,7 @@ t_usage_errors_exit_2_with_a_hint() {
     expect_stderr "shmdemo: choose a mode: --racy or --synced
 Try 'shmdemo --help' for more information."
     demo --racy --bogus
-    expect_line err "^shmdemo: unknown option '--bogus'$"
+    expect_line err "^shmdemo: unknown or ambiguous option '--bogus'$"
     demo --racy --delay 99999
     expect_line err "^shmdemo: --delay: '99999' is not a whole number of milliseconds from 0 to 60000$"
 }
