@@ -504,7 +504,10 @@ static void start_output(void)
      * when stdout is a pipe or a file. */
     if (setvbuf(stdout, NULL, _IOLBF, 0) != 0)
         die_because("cannot make stdout line-buffered");
-    clock_gettime(CLOCK_MONOTONIC, &out.start);
+
+    /* Times are taken from the monotonic clock: checked once, here. */
+    if (clock_gettime(CLOCK_MONOTONIC, &out.start) == -1)
+        die("clock_gettime");
     out.pid = getpid();
     const char *no_color = getenv("NO_COLOR");
     out.colour = isatty(STDOUT_FILENO) && (no_color == NULL || *no_color == 0);
@@ -541,7 +544,11 @@ static void put_wrapped(const char *prefix, const char *text)
         colour_on = strcmp(out.role, "parent") == 0 ? "\033[36m" : "\033[35m";
         colour_off = "\033[0m";
     }
+    /* Real PIDs and times never leave less than this; the floor only
+     * makes sure the loop below always moves on. */
     int width = COLUMNS - (int)strlen(prefix);
+    if (width < COLUMNS / 4)
+        width = COLUMNS / 4;
     const char *continuation = "";
     do {
         int room = width - (int)strlen(continuation);
