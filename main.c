@@ -474,7 +474,7 @@ static struct demo parse_command_line(int argc, char *argv[])
 #define CHILD_LANE 26 /* the child's lines start this far in */
 
 static struct {
-    const char *role; /* "parent" or "child" */
+    bool in_child; /* this process is the child: right-hand lane */
     pid_t pid;
     struct timespec start;
     bool colour; /* stdout is a terminal and NO_COLOR is not set */
@@ -483,7 +483,7 @@ static struct {
     struct timespec last_progress;
     bool holding;         /* in hold_interruptions: no exit on write errors */
     int held_write_error; /* the errno of the first one, meanwhile */
-} out = {.role = "parent"};
+} out;
 
 static double ms_since(const struct timespec *then)
 {
@@ -541,7 +541,7 @@ static void put_wrapped(const char *prefix, const char *text)
 {
     const char *colour_on = "", *colour_off = "";
     if (out.colour) {
-        colour_on = strcmp(out.role, "parent") == 0 ? "\033[36m" : "\033[35m";
+        colour_on = out.in_child ? "\033[35m" : "\033[36m";
         colour_off = "\033[0m";
     }
     /* Real PIDs and times never leave less than this; the floor only
@@ -576,9 +576,10 @@ static void say(const char *format, ...)
     va_start(args, format);
     vsnprintf(text, sizeof text, format, args);
     va_end(args);
-    int indent = strcmp(out.role, "child") == 0 ? CHILD_LANE : 0;
+    int indent = out.in_child ? CHILD_LANE : 0;
     snprintf(prefix, sizeof prefix, "%*s[%-6s %ld] %6.1f  ", indent, "",
-             out.role, (long)out.pid, ms_since(&out.start));
+             out.in_child ? "child" : "parent", (long)out.pid,
+             ms_since(&out.start));
     put_wrapped(prefix, text);
 }
 
@@ -695,7 +696,7 @@ static void check_parent(int signal_number)
  * outlives its parent (a killed parent would never post the semaphore). */
 static void become_child(pid_t parent)
 {
-    out.role = "child";
+    out.in_child = true;
     out.pid = getpid();
 #if defined(__linux__) && !defined(SHMDEMO_PORTABLE_PARENT_WATCH)
     /* Linux: the kernel kills us when the parent dies. */
@@ -756,7 +757,7 @@ static void stop_child(void)
  * parent's buffers and cleanup alone; the parent after stopping its child. */
 static noreturn void end_in_failure(void)
 {
-    if (strcmp(out.role, "child") == 0)
+    if (out.in_child)
         _exit(EXIT_FAILURE);
     stop_child();
     exit(EXIT_FAILURE);
