@@ -1,54 +1,64 @@
-# shmdemo: build, demo, test, install.
+# shmdemo: build, demo, test, install. Works with GNU make (3.81 and later)
+# and BSD make: no conditionals, no pattern rules.
 #
-#   make            build ./shmdemo
-#   make demo       build, then run --racy and --synced one after the other
-#   make test       the test suite (a C compiler, make and a POSIX shell)
-#   make bench      time an experiment against a bare fork() loop
-#   make check      the tests under sanitizers, valgrind, static checkers
-#   make clean      remove what the build made
-#   make install    install to $(DESTDIR)$(PREFIX)/bin (PREFIX=/usr/local)
+#   make               build ./shmdemo
+#   make demo          build, then run --racy and --synced one after the other
+#   make test          the test suite (a C compiler, make and a POSIX shell)
+#   make check         the tests under sanitizers, valgrind, static checkers
+#   make bench         time an experiment against a bare fork() loop (~40 s)
+#   make readme-check  rerun every command the README shows, compare output
+#   make portability   musl, 32-bit, qemu, macOS headers, BSD make: what is here
+#   make fault         the fault-injection library the README's example uses
+#   make clean         remove what the build made
+#   make install       install to $(DESTDIR)$(PREFIX)/bin (PREFIX=/usr/local)
 #
 # CC, CFLAGS, LDFLAGS and LDLIBS can be set on the command line, e.g. a
 # sanitizer build: make CFLAGS='-g -fsanitize=address,undefined' \
 #                       LDFLAGS=-fsanitize=address,undefined
 
-CC ?= cc
-CFLAGS ?= -O2 -g
-LDFLAGS ?=
-PREFIX ?= /usr/local
-BENCH_RUNS ?= 5000
-BENCH_ROUNDS ?= 5
-BINDIR = $(PREFIX)/bin
+CC = cc
+CFLAGS = -O2 -g
+LDFLAGS =
+LDLIBS =
+PREFIX = /usr/local
+BENCH_RUNS = 5000
+BENCH_ROUNDS = 5
 
-# What the code needs, kept apart from CFLAGS so an override keeps it.
+# What the code needs, kept apart from CFLAGS so that an override keeps it.
 STD_CFLAGS = -std=c11 -Wall -Wextra -Wpedantic
-STD_LIBS = -pthread
-# Resolve every library call at start-up (also "full RELRO"), not lazily:
-# otherwise each forked child pays for looking up _exit, prctl, memcmp...
-# again, in copy-on-write page faults. The benchmark's floor is linked the
-# same way, so the comparison stays fair.
-ifeq ($(shell uname -s),Linux)
-STD_LDFLAGS = -Wl,-z,now
-STD_LIBS += -lrt # shm_open lived in librt before glibc 2.34; macOS has none
-endif
+PLATFORM_FLAGS = `sh build/platform-flags.sh`
 
-OBJECTS = main.o shm.o sem.o
+APPARATUS = apparatus/options.o apparatus/process.o apparatus/signals.o \
+	apparatus/tally.o apparatus/terminal.o apparatus/timeline.o \
+	apparatus/turns.o
+OBJECTS = main.o shm.o sem.o $(APPARATUS)
+HEADERS = shm.h sem.h apparatus/format.h apparatus/options.h \
+	apparatus/process.h apparatus/signals.h apparatus/tally.h \
+	apparatus/terminal.h apparatus/timeline.h apparatus/turns.h
 
-.PHONY: all demo test bench check clean install uninstall FORCE
+.PHONY: all demo test check bench readme-check portability fault clean \
+	install uninstall FORCE
+.SUFFIXES:
+.SUFFIXES: .c .o
 
 all: shmdemo
 
 # The flags of the last build: when they change (a sanitizer build, say),
 # everything is rebuilt, never linked half-old with half-new.
-BUILD_FLAGS = $(CC) $(STD_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(STD_LDFLAGS) $(LDFLAGS)
 .build-flags: FORCE
-	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' >$@
+	@echo '$(CC) $(STD_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(LDLIBS)' \
+	    >.build-flags.new
+	@if cmp -s .build-flags.new .build-flags; then rm .build-flags.new; \
+	    else mv .build-flags.new .build-flags; fi
+FORCE:
 
 shmdemo: $(OBJECTS) .build-flags
-	$(CC) $(CFLAGS) $(STD_LDFLAGS) $(LDFLAGS) -o $@ $(OBJECTS) $(LDLIBS) \
-	    $(STD_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o shmdemo $(OBJECTS) $(LDLIBS) \
+	    $(PLATFORM_FLAGS)
 
-%.o: %.c shm.h sem.h .build-flags
+$(OBJECTS): $(HEADERS) .build-flags
+
+.c.o:
 	$(CC) $(STD_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 demo: shmdemo
@@ -58,26 +68,35 @@ demo: shmdemo
 
 test: shmdemo
 	@CC='$(CC)' CFLAGS='$(STD_CFLAGS) $(CFLAGS)' LDFLAGS='$(LDFLAGS)' \
-	  LIBS='$(STD_LIBS)' sh tests/run.sh
+	  LIBS="$(LDLIBS) $(PLATFORM_FLAGS)" sh tests/run.sh
 
 check:
 	MAKE='$(MAKE)' sh tests/check.sh
 
-bench: shmdemo bench/build/bench
-	bench/build/bench ./shmdemo $(BENCH_RUNS) $(BENCH_ROUNDS)
+bench: shmdemo
+	@CC='$(CC)' CFLAGS='$(STD_CFLAGS) $(CFLAGS)' LDFLAGS='$(LDFLAGS)' \
+	  LIBS="$(LDLIBS) $(PLATFORM_FLAGS)" RUNS='$(BENCH_RUNS)' \
+	  ROUNDS='$(BENCH_ROUNDS)' sh bench/bench.sh
 
-bench/build/bench: bench/bench.c
-	mkdir -p bench/build
-	$(CC) $(STD_CFLAGS) $(CFLAGS) $(STD_LDFLAGS) $(LDFLAGS) -o $@ bench/bench.c
+readme-check: shmdemo
+	sh tests/readme-check.sh
+
+portability:
+	MAKE='$(MAKE)' sh tests/portability.sh
+
+fault: tests/build/libfault.so
+tests/build/libfault.so: tests/fault.c
+	mkdir -p tests/build
+	$(CC) -shared -fPIC -o tests/build/libfault.so tests/fault.c -ldl
 
 clean:
-	rm -f shmdemo $(OBJECTS) .build-flags
+	rm -f shmdemo $(OBJECTS) .build-flags .build-flags.new
 	rm -rf tests/build bench/build
 
 install: shmdemo
-	mkdir -p '$(DESTDIR)$(BINDIR)'
-	cp shmdemo '$(DESTDIR)$(BINDIR)/shmdemo'
-	chmod 755 '$(DESTDIR)$(BINDIR)/shmdemo'
+	mkdir -p '$(DESTDIR)$(PREFIX)/bin'
+	cp shmdemo '$(DESTDIR)$(PREFIX)/bin/shmdemo'
+	chmod 755 '$(DESTDIR)$(PREFIX)/bin/shmdemo'
 
 uninstall:
-	rm -f '$(DESTDIR)$(BINDIR)/shmdemo'
+	rm -f '$(DESTDIR)$(PREFIX)/bin/shmdemo'

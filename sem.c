@@ -1,8 +1,12 @@
 /* sem.c: a named POSIX semaphore that exists only as long as it is open.
  *
- * Created with O_EXCL and mode 0600 and unlinked at once, as Stevens
- * (UNP vol. 2) and PostgreSQL do: a child made by fork() inherits it open.
- * This file reports errors to its caller; it never prints.
+ * Created with O_CREAT|O_EXCL and mode 0600, and unlinked at once: a child
+ * made by fork() inherits it open, and nothing can be left in /dev/shm.
+ * Stevens does the same in UNIX Network Programming vol. 2, shm/incr2.c
+ * (sem_open, then sem_unlink right away, before fork; mode 0644 there);
+ * PostgreSQL's src/backend/port/posix_sema.c too ("so it will go away if
+ * we crash"), with O_EXCL and the next name on EEXIST. This file reports
+ * errors to its caller; it never prints.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -14,24 +18,39 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Report the failed call to the caller, with errno as the call left it. */
-static int give_up(struct named_sem *sem, const char *call)
+/* Report CALL as the one that failed, with errno as the call left it. */
+static int fail(struct named_sem *sem, const char *call)
 {
     sem->failed_call = call;
     return -1;
 }
 
-/* Open a new semaphore exclusively, with value 0: "nothing written yet". An
- * existing name may be stale or someone else's: never open or unlink it, just
- * try the next name. Returns the handle, or SEM_FAILED. */
+/* sem_open, creating a new semaphore with value 0: "nothing written yet".
+ * glibc builds it in a file under /dev/shm; when a file-size limit (ulimit
+ * -f) cuts that write short, sem_open fails but sets no errno. Nothing else
+ * cuts a 32-byte write to /dev/shm short, so that is what we report. */
+static sem_t *create_semaphore(const char *name)
+{
+    errno = 0;
+    sem_t *handle = sem_open(name, O_CREAT | O_EXCL, S_IRUSR | S_IWUSR, 0U);
+    if (handle == SEM_FAILED && errno == 0)
+        errno = EFBIG;
+    return handle;
+}
+
+/* Open a new semaphore exclusively: "/shmdemo-PID-sem", then "-sem-1", ...
+ * An existing name may be stale or someone else's: never open or unlink it,
+ * just try the next name. Returns the handle, or SEM_FAILED. */
 static sem_t *open_fresh_semaphore(struct named_sem *sem,
                                    void (*narrate)(const char *format, ...))
 {
     for (int attempt = 0; attempt < SEM_NAME_TRIES; attempt++) {
-        snprintf(sem->name, sizeof sem->name, "/shmdemo-%ld-%d", (long)getpid(),
-                 attempt);
-        sem_t *handle =
-            sem_open(sem->name, O_CREAT | O_EXCL, S_IRUSR | S_IWUSR, 0U);
+        int length = snprintf(sem->name, sizeof sem->name, "/shmdemo-%ld-sem",
+                              (long)getpid());
+        if (attempt > 0)
+            snprintf(sem->name + length, sizeof sem->name - length, "-%d",
+                     attempt);
+        sem_t *handle = create_semaphore(sem->name);
         if (handle != SEM_FAILED || errno != EEXIST)
             return handle;
         if (narrate)
@@ -51,8 +70,8 @@ int named_sem_create(struct named_sem *sem,
     /* Create it. */
     sem->handle = open_fresh_semaphore(sem, narrate);
     if (sem->handle == SEM_FAILED)
-        return give_up(sem, errno == EEXIST ? "sem_open (every name tried)"
-                                            : "sem_open");
+        return fail(sem, errno == EEXIST ? "sem_open (every name tried)"
+                                         : "sem_open");
     if (narrate)
         narrate("sem_open(\"%s\", O_CREAT|O_EXCL, 0600, 0) = %p", sem->name,
                 (void *)sem->handle);
@@ -64,7 +83,7 @@ int named_sem_create(struct named_sem *sem,
         sem_close(sem->handle);
         sem->handle = SEM_FAILED;
         errno = saved_errno;
-        return give_up(sem, "sem_unlink");
+        return fail(sem, "sem_unlink");
     }
     if (narrate)
         narrate("sem_unlink(\"%s\") = 0", sem->name);
@@ -77,7 +96,7 @@ int named_sem_wait(struct named_sem *sem)
      * waiting. */
     while (sem_wait(sem->handle) == -1) {
         if (errno != EINTR)
-            return give_up(sem, "sem_wait");
+            return fail(sem, "sem_wait");
     }
     return 0;
 }
@@ -85,14 +104,14 @@ int named_sem_wait(struct named_sem *sem)
 int named_sem_post(struct named_sem *sem)
 {
     if (sem_post(sem->handle) == -1)
-        return give_up(sem, "sem_post");
+        return fail(sem, "sem_post");
     return 0;
 }
 
 int named_sem_close(struct named_sem *sem)
 {
     if (sem_close(sem->handle) == -1)
-        return give_up(sem, "sem_close");
+        return fail(sem, "sem_close");
     sem->handle = SEM_FAILED;
     return 0;
 }

@@ -8,12 +8,21 @@
 
 #include <semaphore.h>
 
-/* How many fresh names named_sem_create tries before it gives up on EEXIST. */
+/* Let the compiler check the format of each narrated line (GCC and clang). */
+#ifndef PRINTF_LIKE
+#if defined(__GNUC__) || defined(__clang__)
+#define PRINTF_LIKE(f, a) __attribute__((__format__(__printf__, f, a)))
+#else
+#define PRINTF_LIKE(f, a)
+#endif
+#endif
+
+/* How many names named_sem_create tries before it gives up on EEXIST. */
 #define SEM_NAME_TRIES 10
 
 /* One open semaphore; name is kept only to narrate what happened. */
 struct named_sem {
-    char name[32];           /* "/shmdemo-PID-N" */
+    char name[32];           /* "/shmdemo-PID-sem" */
     sem_t *handle;           /* what sem_open returned */
     const char *failed_call; /* on failure: the call that failed */
 };
@@ -24,7 +33,7 @@ struct named_sem {
  * (which may be NULL). Returns 0, or -1 with errno set and sem->failed_call
  * naming the call, leaving nothing behind. */
 int named_sem_create(struct named_sem *sem,
-                     void (*narrate)(const char *format, ...));
+                     void (*narrate)(const char *format, ...) PRINTF_LIKE(1, 2));
 
 /* Wait until the value is above 0, then decrement it; retried when a signal
  * interrupts the wait (EINTR). Returns 0, or -1 with errno set. */

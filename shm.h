@@ -7,14 +7,24 @@
 #ifndef SHM_H
 #define SHM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
-/* How many fresh names region_create tries before it gives up on EEXIST. */
+/* Let the compiler check the format of each narrated line (GCC and clang). */
+#ifndef PRINTF_LIKE
+#if defined(__GNUC__) || defined(__clang__)
+#define PRINTF_LIKE(f, a) __attribute__((__format__(__printf__, f, a)))
+#else
+#define PRINTF_LIKE(f, a)
+#endif
+#endif
+
+/* How many names region_create tries before it gives up on EEXIST. */
 #define REGION_NAME_TRIES 10
 
 /* One mapped region; name is kept only to narrate what happened. */
 struct shm_region {
-    char name[32]; /* "/shmdemo-PID-N": one '/', short enough for macOS */
+    char name[32]; /* "/shmdemo-PID-mem": one '/', short enough for macOS */
     char *addr;    /* where the region is mapped in this process */
     size_t size;   /* its size in bytes */
     const char *failed_call; /* on failure: the call that failed, e.g. "mmap" */
@@ -22,12 +32,13 @@ struct shm_region {
 
 /* Create a zero-filled region of SIZE bytes: shm_open under a fresh name with
  * O_CREAT|O_EXCL and mode 0600 (a name that already exists is never opened:
- * the next name is tried), ftruncate, mmap(MAP_SHARED), close, shm_unlink.
- * Each call is reported, as it happens, through NARRATE (which may be NULL).
+ * the next name is tried), ftruncate, posix_fallocate where the system has
+ * it, mmap (MAP_SHARED; MAP_PRIVATE when SHARED is false), close,
+ * shm_unlink. Each call is reported through NARRATE (which may be NULL).
  * Returns 0, or -1 with errno set, region->failed_call naming the call, and
  * nothing left behind. */
-int region_create(struct shm_region *region, size_t size,
-                  void (*narrate)(const char *format, ...));
+int region_create(struct shm_region *region, size_t size, bool shared,
+                  void (*narrate)(const char *format, ...) PRINTF_LIKE(1, 2));
 
 /* Unmap the region. Returns 0, or -1 with errno set. */
 int region_destroy(struct shm_region *region);

@@ -13,8 +13,14 @@
  * CALL is one of: shm_open ftruncate mmap sem_open fork sem_post sem_wait
  * waitpid nanosleep fputs (fputs fails only when writing to stdout).
  * Build: cc -shared -fPIC -o libfault.so fault.c -ldl
+ *
+ * LD_PRELOAD works with a dynamically linked shmdemo of the same word size,
+ * on Linux and the BSDs; not on macOS (DYLD_INSERT_LIBRARIES needs
+ * interposing tables) nor with a static build. tests/t_robust.sh first
+ * checks that it has an effect, and skips the fault tests if not.
  */
 #define _GNU_SOURCE
+#define _DARWIN_C_SOURCE
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -91,8 +97,19 @@ static void log_call(const char *call, const char *format, ...)
 
 #define REAL(name) ((__typeof__(&name))dlsym(RTLD_NEXT, #name))
 
+/* mode_t may be narrower than int (16 bits on macOS), so a variadic mode
+ * arrives as an int. macOS declares shm_open variadic; Linux does not. */
+#ifdef __APPLE__
+int shm_open(const char *name, int flags, ...)
+{
+    va_list args;
+    va_start(args, flags);
+    mode_t mode = (mode_t)va_arg(args, int);
+    va_end(args);
+#else
 int shm_open(const char *name, int flags, mode_t mode)
 {
+#endif
     log_call("shm_open", "%s", name);
     return should_fail("shm_open") ? -1 : REAL(shm_open)(name, flags, mode);
 }
@@ -116,7 +133,7 @@ sem_t *sem_open(const char *name, int flags, ...)
 {
     va_list args;
     va_start(args, flags);
-    mode_t mode = va_arg(args, mode_t);
+    mode_t mode = (mode_t)va_arg(args, int);
     unsigned value = va_arg(args, unsigned);
     va_end(args);
     log_call("sem_open", "%s", name);

@@ -1,17 +1,24 @@
 /* tests/supervise.c: run a command under watch, for the tests that need a
- * terminal, a keystroke, a signal to a whole process group, or a time limit.
+ * terminal, keystrokes, a signal to a whole process group, an inherited
+ * signal setting, or a time limit.
  *
- * Usage: supervise [-t SECONDS] [-p] [-a MS (-k BYTE | -g SIGNAL)]
+ * Usage: supervise [-t SECONDS] [-p [-c COLUMNS]] [-a MS (-k BYTE | -g SIGNAL)]
+ *                  [-m MARKER -K KEYS] [-i SIGNAL]... [-b SIGNAL]...
  *                  [-r FILE] -- command [argument...]
  *   -t SECONDS  kill the command's process group after SECONDS (default 30)
  *               and exit 124
  *   -p          run it on a new pseudo-terminal, its controlling terminal
  *               and its stdin, stdout and stderr; what it writes there is
  *               copied to our stdout
+ *   -c COLUMNS  the pseudo-terminal's width (default 80)
  *   -a MS       after MS milliseconds...
  *   -k BYTE     ...type the byte BYTE (a number: 3 is Ctrl-C) on the
  *               terminal (needs -p)
  *   -g SIGNAL   ...send signal number SIGNAL to its process group
+ *   -m MARKER   with -K: each time the terminal shows MARKER once more...
+ *   -K KEYS     ...type the next of KEYS ("^C" is Ctrl-C)
+ *   -i SIGNAL   start the command with signal number SIGNAL ignored
+ *   -b SIGNAL   start the command with signal number SIGNAL blocked
  *   -r FILE     write the peak resident set size of the command and its
  *               children, in kilobytes, to FILE
  * The command runs in a process group of its own. On Linux supervise is a
@@ -21,6 +28,8 @@
  * number of the signal that killed it, or 124 on a time-out.
  */
 #define _XOPEN_SOURCE 700
+#define _DARWIN_C_SOURCE /* macOS: ru_maxrss, struct winsize */
+#define _DEFAULT_SOURCE  /* glibc: struct winsize with _XOPEN_SOURCE */
 
 #include <err.h>
 #include <errno.h>
@@ -33,37 +42,56 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
 
+#define MAX_SIGNALS 8
+
 struct settings {
-    long timeout_ms, after_ms;
-    int use_pty, key, group_signal;
+    long long timeout_ms, after_ms;
+    int use_pty, columns, key, group_signal;
+    const char *marker, *keys;
+    int ignored[MAX_SIGNALS], ignored_count;
+    int blocked[MAX_SIGNALS], blocked_count;
     const char *rss_file;
     char **command;
 };
 
-static long now_ms(void)
+static long long now_ms(void)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    return now.tv_sec * 1000L + now.tv_nsec / 1000000L;
+    return (long long)now.tv_sec * 1000LL + now.tv_nsec / 1000000L;
+}
+
+static void add_signal(int list[], int *count, const char *number)
+{
+    if (*count == MAX_SIGNALS)
+        errx(2, "too many signals");
+    list[(*count)++] = atoi(number);
 }
 
 static struct settings parse(int argc, char *argv[])
 {
-    struct settings s = {30000, -1, 0, -1, 0, NULL, NULL};
+    struct settings s = {.timeout_ms = 30000, .after_ms = -1, .columns = 80,
+                         .key = -1};
     int option;
-    while ((option = getopt(argc, argv, "t:pa:k:g:r:")) != -1) {
+    while ((option = getopt(argc, argv, "t:pc:a:k:g:m:K:i:b:r:")) != -1) {
         switch (option) {
-        case 't': s.timeout_ms = atol(optarg) * 1000L; break;
+        case 't': s.timeout_ms = atoll(optarg) * 1000LL; break;
         case 'p': s.use_pty = 1; break;
-        case 'a': s.after_ms = atol(optarg); break;
+        case 'c': s.columns = atoi(optarg); break;
+        case 'a': s.after_ms = atoll(optarg); break;
         case 'k': s.key = atoi(optarg); break;
         case 'g': s.group_signal = atoi(optarg); break;
+        case 'm': s.marker = optarg; break;
+        case 'K': s.keys = optarg; break;
+        case 'i': add_signal(s.ignored, &s.ignored_count, optarg); break;
+        case 'b': add_signal(s.blocked, &s.blocked_count, optarg); break;
         case 'r': s.rss_file = optarg; break;
         default: exit(2);
         }
@@ -72,6 +100,18 @@ static struct settings parse(int argc, char *argv[])
         errx(2, "usage: supervise [options] -- command [argument...]");
     s.command = argv + optind;
     return s;
+}
+
+/* In the new process, before exec: the inherited signal settings asked. */
+static void set_up_signals(const struct settings *s)
+{
+    sigset_t blocked;
+    sigemptyset(&blocked);
+    for (int i = 0; i < s->blocked_count; i++)
+        sigaddset(&blocked, s->blocked[i]);
+    sigprocmask(SIG_SETMASK, &blocked, NULL);
+    for (int i = 0; i < s->ignored_count; i++)
+        signal(s->ignored[i], SIG_IGN);
 }
 
 /* Start the command in a new process group (and session, with a pty).
@@ -86,6 +126,7 @@ static pid_t start(const struct settings *s, int *master)
             unlockpt(*master) == -1 || (slave_name = ptsname(*master)) == NULL)
             err(1, "pseudo-terminal");
     }
+    fflush(stdout);
     pid_t pid = fork();
     if (pid == -1)
         err(1, "fork");
@@ -100,6 +141,10 @@ static pid_t start(const struct settings *s, int *master)
 #ifdef TIOCSCTTY
         ioctl(slave, TIOCSCTTY, 0);
 #endif
+#ifdef TIOCSWINSZ
+        struct winsize size = {.ws_row = 24, .ws_col = (unsigned short)s->columns};
+        ioctl(slave, TIOCSWINSZ, &size);
+#endif
         dup2(slave, 0);
         dup2(slave, 1);
         dup2(slave, 2);
@@ -109,6 +154,7 @@ static pid_t start(const struct settings *s, int *master)
     } else {
         setpgid(0, 0);
     }
+    set_up_signals(s);
     execvp(s->command[0], s->command);
     err(127, "%s", s->command[0]);
 }
@@ -126,6 +172,10 @@ static int reap_all(pid_t command, int *status)
     return ended == -1 && errno == ECHILD;
 }
 
+/* What the terminal has shown so far, to count markers in. */
+static char shown[1 << 20];
+static size_t shown_length;
+
 /* Copy what the command writes on its terminal to our stdout. Returns 0 once
  * nobody has the terminal open any more. */
 static int relay(int master)
@@ -136,26 +186,58 @@ static int relay(int master)
         return 0; /* EIO: every process on the terminal has gone */
     fwrite(buffer, 1, (size_t)got, stdout);
     fflush(stdout);
+    if (shown_length + (size_t)got < sizeof shown) {
+        memcpy(shown + shown_length, buffer, (size_t)got);
+        shown_length += (size_t)got;
+        shown[shown_length] = '\0';
+    }
     return 1;
+}
+
+static int count_markers(const char *marker)
+{
+    int count = 0;
+    for (const char *at = shown; (at = strstr(at, marker)) != NULL; at++)
+        count++;
+    return count;
+}
+
+/* -m/-K: type the next key once the terminal shows one more marker. */
+static void type_keys(const struct settings *s, int master, int *typed,
+                      const char **next_key)
+{
+    if (s->marker == NULL || **next_key == '\0' ||
+        count_markers(s->marker) <= *typed)
+        return;
+    char key = **next_key;
+    if (key == '^' && (*next_key)[1] != '\0') {
+        key = (char)((*next_key)[1] & 0x1f); /* ^C is 3 */
+        (*next_key)++;
+    }
+    (*next_key)++;
+    (*typed)++;
+    if (write(master, &key, 1) != 1)
+        warn("typing");
 }
 
 int main(int argc, char *argv[])
 {
     struct settings s = parse(argc, argv);
-    int master, status = 0, done = 0, open_pty;
+    int master, status = 0, done = 0, open_pty, typed = 0;
+    const char *next_key = s.keys != NULL ? s.keys : "";
 #ifdef PR_SET_CHILD_SUBREAPER
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
         err(1, "prctl");
 #endif
     pid_t pid = start(&s, &master);
-    long started = now_ms();
+    long long started = now_ms();
 
     open_pty = master != -1;
     while (!done || open_pty) {
-        long elapsed = now_ms() - started;
+        long long elapsed = now_ms() - started;
         if (elapsed > s.timeout_ms) {
             kill(-pid, SIGKILL);
-            fprintf(stderr, "supervise: timed out after %ld ms\n", elapsed);
+            fprintf(stderr, "supervise: timed out after %lld ms\n", elapsed);
             return 124;
         }
         if (s.after_ms >= 0 && elapsed >= s.after_ms) {
@@ -171,6 +253,7 @@ int main(int argc, char *argv[])
         if (!done)
             done = reap_all(pid, &status);
         if (open_pty) {
+            type_keys(&s, master, &typed, &next_key);
             struct pollfd watch = {master, POLLIN, 0};
             if (poll(&watch, 1, 10) > 0)
                 open_pty = relay(master);
@@ -185,7 +268,11 @@ int main(int argc, char *argv[])
         FILE *file = fopen(s.rss_file, "w");
         if (file == NULL || getrusage(RUSAGE_CHILDREN, &usage) == -1)
             err(1, "%s", s.rss_file);
-        fprintf(file, "%ld\n", usage.ru_maxrss);
+#ifdef __APPLE__
+        fprintf(file, "%ld\n", (long)(usage.ru_maxrss / 1024)); /* bytes */
+#else
+        fprintf(file, "%ld\n", (long)usage.ru_maxrss); /* kilobytes */
+#endif
         fclose(file);
     }
     if (WIFSIGNALED(status))

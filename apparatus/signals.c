@@ -1,0 +1,158 @@
+/* apparatus/signals.c: what shmdemo sets up instead of inheriting it, and
+ * the signals it holds while a name exists.
+ *
+ * A program inherits its signal mask, the signals its parent ignored, its
+ * resource limits and its open descriptors. Several of those would break
+ * the demo: SIGCHLD ignored (waitpid then fails with ECHILD), a blocked
+ * SIGINT (Ctrl-C does nothing), SIGXFSZ under a file-size limit (a write
+ * kills us instead of failing), a closed descriptor 0, 1 or 2 (the region
+ * would take its number). Each is set up here, at the start.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "signals.h"
+
+#include "process.h"
+#include "timeline.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <unistd.h>
+
+/* The signals that end a run as they would end any program: Ctrl-C,
+ * kill's default, a closed terminal, Ctrl-\. */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+#define STOP_SIGNALS (sizeof stop_signals / sizeof stop_signals[0])
+
+static volatile sig_atomic_t arrived; /* the stop signal that came, or 0 */
+static sigset_t before_hold;
+
+static void note_stop(int signal_number)
+{
+    arrived = signal_number;
+}
+
+/* A child ended: nothing to do but cut a sleep short (see pause_us). */
+static void note_child(int signal_number)
+{
+    (void)signal_number;
+}
+
+int stop_signal(void)
+{
+    return arrived;
+}
+
+static bool is_open(int fd)
+{
+    return fcntl(fd, F_GETFD) != -1 || errno != EBADF;
+}
+
+/* Descriptors 0, 1 and 2 must be open before anything else is: the next
+ * descriptor opened takes the lowest free number, and a shared-memory
+ * object on descriptor 1 would receive our narration. */
+static void open_standard_descriptors(void)
+{
+    if (!is_open(STDERR_FILENO)) {
+        /* Errors must be seen: send them where the narration goes. */
+        if (is_open(STDOUT_FILENO))
+            dup2(STDOUT_FILENO, STDERR_FILENO);
+        else
+            open("/dev/null", O_WRONLY); /* nowhere to say anything */
+    }
+    if (!is_open(STDOUT_FILENO)) {
+        errno = EBADF;
+        die("stdout");
+    }
+    if (!is_open(STDIN_FILENO) && open("/dev/null", O_RDONLY) == -1)
+        die("open /dev/null");
+}
+
+void take_charge_of_process(void)
+{
+    open_standard_descriptors();
+
+    sigset_t none;
+    sigemptyset(&none);
+    if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
+        die("sigprocmask");
+
+    struct sigaction action = {.sa_handler = note_child,
+                               .sa_flags = SA_RESTART | SA_NOCLDSTOP};
+    sigemptyset(&action.sa_mask);
+    if (sigaction(SIGCHLD, &action, NULL) == -1)
+        die("sigaction");
+
+    action.sa_handler = SIG_IGN;
+    action.sa_flags = 0;
+    if (sigaction(SIGXFSZ, &action, NULL) == -1)
+        die("sigaction");
+
+    /* A handler, not the default action: the kernel drops a signal with
+     * no handler that is sent to PID 1, the first process of a container.
+     * No SA_RESTART: the signal cuts a wait short. A stop signal that was
+     * ignored when we started (nohup, a background job) stays ignored. */
+    for (size_t i = 0; i < STOP_SIGNALS; i++) {
+        struct sigaction old;
+        action.sa_handler = note_stop;
+        if (sigaction(stop_signals[i], NULL, &old) == -1)
+            die("sigaction");
+        if (old.sa_handler != SIG_IGN &&
+            sigaction(stop_signals[i], &action, NULL) == -1)
+            die("sigaction");
+    }
+}
+
+void child_signals(void)
+{
+    struct sigaction action = {.sa_handler = SIG_DFL};
+    sigemptyset(&action.sa_mask);
+    for (size_t i = 0; i < STOP_SIGNALS; i++) {
+        struct sigaction old;
+        if (sigaction(stop_signals[i], NULL, &old) == 0 &&
+            old.sa_handler == note_stop)
+            sigaction(stop_signals[i], &action, NULL);
+    }
+}
+
+#ifdef SHMDEMO_MEASURE_WINDOW
+/* bench/window.sh: how long the names exist, printed on stderr at exit. */
+#include <stdlib.h>
+#include <time.h>
+static struct timespec window_start;
+static long window_ns = -1;
+static void report_window(void)
+{
+    if (window_ns >= 0)
+        fprintf(stderr, "window: %ld ns\n", window_ns);
+}
+#endif
+
+void hold_signals(void)
+{
+    sigset_t all;
+    sigfillset(&all);
+    if (sigprocmask(SIG_BLOCK, &all, &before_hold) == -1)
+        die("sigprocmask");
+    hold_lines(true);
+#ifdef SHMDEMO_MEASURE_WINDOW
+    clock_gettime(CLOCK_MONOTONIC, &window_start);
+#endif
+}
+
+void release_signals(void)
+{
+#ifdef SHMDEMO_MEASURE_WINDOW
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    window_ns = (end.tv_sec - window_start.tv_sec) * 1000000000L +
+                (end.tv_nsec - window_start.tv_nsec);
+    atexit(report_window);
+#endif
+    if (sigprocmask(SIG_SETMASK, &before_hold, NULL) == -1)
+        die("sigprocmask");
+    hold_lines(false);
+}

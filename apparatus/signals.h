@@ -1,0 +1,26 @@
+/* apparatus/signals.h: what shmdemo sets up instead of inheriting it, and
+ * the signals it holds while a name exists.
+ */
+#ifndef SIGNALS_H
+#define SIGNALS_H
+
+#include <signal.h>
+
+/* Make the process ours: descriptors 0, 1 and 2 open, no signal blocked,
+ * SIGCHLD reported (never ignored), SIGXFSZ ignored (a file-size limit
+ * then fails a write with EFBIG instead of killing us), and Ctrl-C and
+ * SIGTERM noted (a handler, so that they work for PID 1 too). */
+void take_charge_of_process(void);
+
+/* Hold every signal that can be held (all but SIGKILL and SIGSTOP), and
+ * keep narration back, while the names exist; let them through again. */
+void hold_signals(void);
+void release_signals(void);
+
+/* In the child: the stop signals take their default action again. */
+void child_signals(void);
+
+/* The stop signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT) that has arrived, or 0. */
+int stop_signal(void);
+
+#endif

@@ -1,0 +1,47 @@
+/* apparatus/timeline.h: the two-lane timeline every run is told in.
+ *
+ * The parent's lines on the left, the child's indented to the right, each
+ * tagged with its role, PID and milliseconds since start; wrapped to the
+ * terminal's width without splitting a call or the table; coloured on a
+ * terminal that can show colour.
+ */
+#ifndef TIMELINE_H
+#define TIMELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "format.h"
+
+/* Start the clock, and learn the terminal's width and colours. */
+void start_timeline(void);
+
+/* A line in this process's lane. */
+void say(const char *format, ...) PRINTF_LIKE(1, 2);
+
+/* The table as the course prints it, A|l|a| |m|a| |k|o|t|a, in this
+ * process's lane; a zero byte shows as _. Never split across lines. */
+void say_table(const char *table, size_t size);
+
+/* A line of the summary at the end: no lane, no tag. "" is a blank line. */
+void summarize(const char *format, ...) PRINTF_LIKE(1, 2);
+
+/* A mark across both lanes where control passes from one process to the
+ * other (the schedule, under --schedule and --step). */
+void mark_turn(const char *format, ...) PRINTF_LIKE(1, 2);
+
+/* From now on this process speaks in the child's lane. */
+void speak_as_child(void);
+
+/* No narration from now on (--runs): only the summary is printed. */
+void stop_narrating(void);
+bool narrating(void);
+
+/* Keep lines back (true) while the names exist, and print them, in order
+ * and with the times they happened, when the names are gone (false). */
+void hold_lines(bool hold);
+
+/* Write what stdout holds; an error on stdout ends the program. */
+void flush_timeline(void);
+
+#endif

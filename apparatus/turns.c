@@ -1,0 +1,278 @@
+/* apparatus/turns.c: steering the race with --schedule LIST or --step.
+ *
+ * The parent is the conductor: each time it reaches a step (take_turn), it
+ * reads letters (from LIST, or keys) until one is its own. A letter for the
+ * child hands the child one step: the child waits in take_turn, having told
+ * the parent what its next step is, and the parent writes it a byte that
+ * lets it go; then the parent waits until the child has finished that step.
+ * A child that does not finish a step that can block within BLOCKED_AFTER_MS
+ * is reported blocked (or spinning); its step finishes by itself later.
+ *
+ * All of this goes through two pipes of its own: the teacher's hand, never
+ * the semaphore under study. Without --schedule and --step, take_turn
+ * returns at once and nothing here runs.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "turns.h"
+
+#include "process.h"
+#include "terminal.h"
+#include "timeline.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define BLOCKED_AFTER_MS 150
+#define GO_ONE_STEP 'g'
+#define RUN_FREELY 'f'
+
+/* What the child tells the parent before each step: what it will do. */
+struct next_step {
+    char kind; /* enum step_kind */
+    char text[63];
+};
+
+static const char *const blocked_text[] = {
+    [WAITS_FOR_POST] = "blocked in sem_wait: nothing has been posted",
+    [SPINS] = "spinning: table[0] is still zero",
+};
+
+static struct {
+    bool active;         /* --schedule or --step */
+    bool keyboard;       /* --step */
+    const char *letters; /* what is left of LIST */
+    bool free;           /* no more turns: both run freely */
+    bool in_child;
+    int to_child[2], from_child[2]; /* the two pipes, [0] to read */
+    /* The parent's view of the child. */
+    enum { STARTING, WAITING, IN_STEP, BLOCKED, FINISHED } child;
+    struct next_step step; /* the child's next step, or the one it is in */
+} turns = {.to_child = {-1, -1}, .from_child = {-1, -1}};
+
+static void close_pipe(int ends[2])
+{
+    for (int i = 0; i < 2; i++) {
+        if (ends[i] != -1)
+            close(ends[i]);
+        ends[i] = -1;
+    }
+}
+
+void prepare_turns(const struct settings *settings)
+{
+    close_pipe(turns.to_child); /* the last experiment's */
+    close_pipe(turns.from_child);
+    turns.active = settings->schedule != NULL || settings->step;
+    if (!turns.active)
+        return;
+    turns.keyboard = settings->step;
+    turns.letters = settings->schedule;
+    turns.free = false;
+    turns.child = STARTING;
+    if (pipe(turns.to_child) == -1 || pipe(turns.from_child) == -1)
+        die("pipe");
+}
+
+void turns_after_fork(pid_t child)
+{
+    if (!turns.active)
+        return;
+    turns.in_child = child == 0;
+    int unused_to = turns.in_child ? 1 : 0, unused_from = turns.in_child ? 0 : 1;
+    close(turns.to_child[unused_to]);
+    close(turns.from_child[unused_from]);
+    turns.to_child[unused_to] = turns.from_child[unused_from] = -1;
+}
+
+/* The child: say what my next step is, and wait until I may take it. */
+static void wait_for_go(enum step_kind kind, const char *text)
+{
+    struct next_step next = {.kind = (char)kind};
+    snprintf(next.text, sizeof next.text, "%s", text);
+    ssize_t done;
+    while ((done = write(turns.from_child[1], &next, sizeof next)) == -1 &&
+           errno == EINTR)
+        continue;
+    char go = RUN_FREELY;
+    while ((done = read(turns.to_child[0], &go, 1)) == -1 && errno == EINTR)
+        continue;
+    if (done != 1 || go == RUN_FREELY)
+        turns.free = true; /* the schedule has run out, or the parent left */
+}
+
+/* The parent: hear what the child has said, waiting up to TIMEOUT_MS
+ * (-1: as long as it takes). A message is its next step; the end of the
+ * pipe is the end of the child. */
+static void hear_child(int timeout_ms)
+{
+    if (turns.child == FINISHED)
+        return;
+    struct pollfd from = {.fd = turns.from_child[0], .events = POLLIN};
+    int ready;
+    while ((ready = poll(&from, 1, timeout_ms)) == -1 && errno == EINTR)
+        check_on_child();
+    if (ready == -1)
+        die("poll");
+    if (ready == 0)
+        return;
+    ssize_t got = read(turns.from_child[0], &turns.step, sizeof turns.step);
+    if (got == (ssize_t)sizeof turns.step) {
+        turns.step.text[sizeof turns.step.text - 1] = '\0';
+        turns.child = WAITING;
+    } else {
+        turns.child = FINISHED;
+        check_on_child(); /* a child that failed ends the demo now */
+    }
+}
+
+/* A letter for the child: let it take its next step, and wait until it has
+ * (or until it is clear that the step is blocked). */
+static void child_turn(void)
+{
+    if (turns.child == STARTING)
+        hear_child(-1); /* it is on its way to its first step */
+    else if (turns.child == BLOCKED)
+        hear_child(BLOCKED_AFTER_MS); /* a post may just have freed it */
+
+    if (turns.child == FINISHED) {
+        mark_turn("c: the child has no steps left");
+        return;
+    }
+    if (turns.child == BLOCKED) {
+        mark_turn("c: the child is %s", blocked_text[(int)turns.step.kind]);
+        return;
+    }
+    mark_turn("c: the child's turn: %s", turns.step.text);
+    char go = GO_ONE_STEP;
+    if (write(turns.to_child[1], &go, 1) != 1)
+        die("write to the child's turn pipe");
+    turns.child = IN_STEP;
+    bool may_block = turns.step.kind != NEVER_BLOCKS;
+    hear_child(may_block ? BLOCKED_AFTER_MS : -1);
+    if (turns.child == IN_STEP) {
+        turns.child = BLOCKED;
+        mark_turn("the child is %s", blocked_text[(int)turns.step.kind]);
+    }
+}
+
+/* What each process will do next, for the prompt of --step. */
+static void show_choices(const char *parent_next)
+{
+    const char *child_next = turns.child == FINISHED ? "(no steps left)"
+                             : turns.child == BLOCKED
+                                 ? blocked_text[(int)turns.step.kind]
+                                 : turns.step.text;
+    printf("\r\033[Knext: [p] %s  [c] %s  [q] quit ",
+           parent_next != NULL ? parent_next : "(no steps left)", child_next);
+    flush_timeline();
+}
+
+/* The next letter of the schedule, or the next key p, c or q; EOF when the
+ * schedule has run out (or stdin has ended). */
+static int next_letter(const char *parent_next)
+{
+    if (!turns.keyboard)
+        return *turns.letters != '\0' ? *turns.letters++ : EOF;
+    if (turns.child == STARTING || turns.child == BLOCKED)
+        hear_child(turns.child == STARTING ? -1 : 0);
+    for (;;) {
+        show_choices(parent_next);
+        /* Wait for a key, or for the child to end (a spin that gave up). */
+        struct pollfd watch[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
+                                  {.fd = turns.from_child[0], .events = POLLIN}};
+        nfds_t count = turns.child == FINISHED ? 1 : 2;
+        if (poll(watch, count, -1) == -1) {
+            if (errno != EINTR)
+                die("poll");
+            check_on_child();
+            continue;
+        }
+        if (count == 2 && watch[1].revents != 0) {
+            hear_child(0);
+            continue;
+        }
+        int key = read_key();
+        if (key == KEY_INTERRUPTED) {
+            check_on_child();
+            continue;
+        }
+        if (key == 'p' || key == 'c' || key == 'q' || key == EOF) {
+            printf("\r\033[K"); /* the prompt goes; the turn's mark stays */
+            return key == EOF ? 'q' : key;
+        }
+    }
+}
+
+/* The schedule has run out: nobody waits for a turn any more. */
+static void run_freely(void)
+{
+    if (!turns.keyboard)
+        mark_turn("the schedule has run out: both run freely");
+    turns.free = true;
+    char go = RUN_FREELY;
+    if (turns.child != FINISHED && write(turns.to_child[1], &go, 1) != 1)
+        die("write to the child's turn pipe");
+}
+
+static noreturn void quit(void)
+{
+    mark_turn("q: stopped; the child is stopped too");
+    stop_child();
+    restore_keyboard();
+    summarize("%s", "");
+    summarize("stopped with q before the end: no verdict.");
+    flush_timeline();
+    exit(EXIT_SUCCESS);
+}
+
+/* The parent conducts until it is its own turn to do PARENT_NEXT (NULL:
+ * it has no steps left), or until the letters run out. */
+static void conduct(const char *parent_next)
+{
+    for (;;) {
+        if (turns.keyboard && parent_next == NULL && turns.child == FINISHED)
+            return; /* nothing is left to choose */
+        int letter = next_letter(parent_next);
+        if (letter == EOF) {
+            run_freely();
+            return;
+        }
+        if (letter == 'q')
+            quit();
+        if (letter == 'c') {
+            child_turn();
+        } else if (parent_next == NULL) {
+            mark_turn("p: the parent has no steps left");
+        } else {
+            mark_turn("p: the parent's turn: %s", parent_next);
+            return;
+        }
+    }
+}
+
+void take_turn(enum step_kind kind, const char *format, ...)
+{
+    if (!turns.active || turns.free)
+        return;
+    char text[sizeof turns.step.text];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(text, sizeof text, format, args);
+    va_end(args);
+    if (turns.in_child)
+        wait_for_go(kind, text);
+    else
+        conduct(text);
+}
+
+void no_more_turns(void)
+{
+    if (turns.active && !turns.free && !turns.in_child)
+        conduct(NULL);
+}

@@ -1,0 +1,42 @@
+/* tests/texts.c: this system's own wording of an error or a signal, so that
+ * the tests expect what the C library under test says (glibc and musl
+ * differ: "No child processes" and "No child process").
+ *
+ * Usage: texts errno NAME     (NAME such as EACCES)
+ *        texts signal NUMBER
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    int value;
+} errnos[] = {
+    {"EACCES", EACCES}, {"EAGAIN", EAGAIN}, {"EBADF", EBADF},
+    {"ECHILD", ECHILD}, {"EEXIST", EEXIST}, {"EFBIG", EFBIG},
+    {"EINTR", EINTR},   {"EINVAL", EINVAL}, {"EIO", EIO},
+    {"EMFILE", EMFILE}, {"ENOMEM", ENOMEM}, {"ENOSPC", ENOSPC},
+    {"EOVERFLOW", EOVERFLOW}, {"EPIPE", EPIPE},
+};
+
+int main(int argc, char *argv[])
+{
+    if (argc == 3 && strcmp(argv[1], "signal") == 0) {
+        puts(strsignal(atoi(argv[2])));
+        return 0;
+    }
+    for (size_t i = 0; argc == 3 && i < sizeof errnos / sizeof errnos[0];
+         i++) {
+        if (strcmp(argv[1], "errno") == 0 &&
+            strcmp(argv[2], errnos[i].name) == 0) {
+            puts(strerror(errnos[i].value));
+            return 0;
+        }
+    }
+    fprintf(stderr, "usage: texts errno NAME | texts signal NUMBER\n");
+    return 2;
+}
