@@ -154,5 +154,6 @@ void release_signals(void)
 #endif
     if (sigprocmask(SIG_SETMASK, &before_hold, NULL) == -1)
         die("sigprocmask");
-    hold_lines(false);
+    if (hold_lines(false) == -1)
+        die("write to stdout");
 }

@@ -20,6 +20,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdnoreturn.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -83,13 +84,19 @@ bool narrating(void)
     return !out.quiet;
 }
 
+/* Writing stdout failed: say so and end; or, if a stop signal cut the
+ * write short, end by that signal. */
+static noreturn void write_failed(void)
+{
+    if (stop_signal() != 0)
+        end_by_signal();
+    die("write to stdout");
+}
+
 void flush_timeline(void)
 {
-    if (fflush(stdout) == EOF || ferror(stdout)) {
-        if (stop_signal() != 0)
-            end_by_signal(); /* the write was cut short by Ctrl-C */
-        die("write to stdout");
-    }
+    if (fflush(stdout) == EOF || ferror(stdout))
+        write_failed();
 }
 
 static void put_line(const char *line)
@@ -103,16 +110,18 @@ static void put_line(const char *line)
         return;
     }
     if (fputs(line, stdout) == EOF)
-        flush_timeline(); /* says what went wrong, and ends */
+        write_failed();
 }
 
-void hold_lines(bool hold)
+int hold_lines(bool hold)
 {
+    int result = 0;
     out.holding = hold;
     if (!hold && out.held_length > 0) {
-        fputs(out.held, stdout); /* an error shows in flush_timeline */
+        result = fputs(out.held, stdout) == EOF ? -1 : 0;
         out.held_length = 0;
     }
+    return result;
 }
 
 /* Where to break TEXT so that the first piece fits in ROOM columns: before

@@ -38,8 +38,9 @@ void stop_narrating(void);
 bool narrating(void);
 
 /* Keep lines back (true) while the names exist, and print them, in order
- * and with the times they happened, when the names are gone (false). */
-void hold_lines(bool hold);
+ * and with the times they happened, when the names are gone (false).
+ * Returns 0, or -1 if they could not be written. */
+int hold_lines(bool hold);
 
 /* Write what stdout holds; an error on stdout ends the program. */
 void flush_timeline(void);
