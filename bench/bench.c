@@ -10,10 +10,16 @@
  *
  * Usage: bench SHMDEMO [N [ROUNDS]]        (defaults: 5000 runs, 5 rounds)
  *        bench --floor N                   (the floor loop itself)
+ *        bench --window SHMDEMO-WINDOW N   (the create window, N runs each
+ *                                           with stdout a pipe and a pty)
+ * SHMDEMO-WINDOW is shmdemo built with -DSHMDEMO_MEASURE_WINDOW: it prints
+ * how long its names existed ("window: N ns") on stderr as it exits.
  */
-#define _XOPEN_SOURCE 700 /* realpath */
+#define _XOPEN_SOURCE 700 /* realpath, posix_openpt */
+#define _DARWIN_C_SOURCE  /* macOS: ru_maxrss */
 
 #include <err.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +73,16 @@ static double timed_run(char *const argv[])
     return seconds_now() - start;
 }
 
+/* Peak resident memory in KiB: macOS counts it in bytes. */
+static long in_kib(long maxrss)
+{
+#ifdef __APPLE__
+    return maxrss / 1024;
+#else
+    return maxrss;
+#endif
+}
+
 /* Peak resident memory (KiB) of ARGV, run in a child of a fresh child so
  * that RUSAGE_CHILDREN sees that one command alone. */
 static long peak_kib(char *const argv[])
@@ -82,7 +98,8 @@ static long peak_kib(char *const argv[])
         struct rusage usage;
         timed_run(argv);
         getrusage(RUSAGE_CHILDREN, &usage);
-        if (write(pipe_ends[1], &usage.ru_maxrss, sizeof usage.ru_maxrss) < 0)
+        long kib = in_kib((long)usage.ru_maxrss);
+        if (write(pipe_ends[1], &kib, sizeof kib) < 0)
             _exit(1);
         _exit(0);
     }
@@ -108,10 +125,96 @@ static double median(double values[], int count)
                      : (values[count / 2 - 1] + values[count / 2]) / 2;
 }
 
+/* One run of SHMDEMO-WINDOW --synced --delay 0 with stdout on OUT_FD (a
+ * pipe's or a pty's writing end; READ_FD is what we drain it from):
+ * returns the window it reports, in nanoseconds. */
+static long one_window(char *binary, int out_fd, int read_fd)
+{
+    int errors[2];
+    if (pipe(errors) == -1)
+        err(1, "pipe");
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == -1)
+        err(1, "fork");
+    if (pid == 0) {
+        dup2(out_fd, STDOUT_FILENO);
+        dup2(errors[1], STDERR_FILENO);
+        execl(binary, binary, "--synced", "--delay", "0", (char *)NULL);
+        err(127, "%s", binary);
+    }
+    close(errors[1]);
+    char buffer[8192], text[512] = "";
+    size_t have = 0;
+    ssize_t got;
+    for (;;) { /* drain stdout so that it never blocks, until it ends */
+        int status;
+        while ((got = read(read_fd, buffer, sizeof buffer)) > 0)
+            continue;
+        if (waitpid(pid, &status, WNOHANG) == pid)
+            break;
+        struct timespec tick = {0, 200000};
+        nanosleep(&tick, NULL);
+    }
+    while ((got = read(errors[0], text + have, sizeof text - 1 - have)) > 0)
+        have += (size_t)got;
+    close(errors[0]);
+    text[have] = '\0';
+    const char *line = strstr(text, "window: ");
+    if (line == NULL)
+        errx(1, "%s printed no window: %s", binary, text);
+    return atol(line + strlen("window: "));
+}
+
+static int by_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+static void report_windows(const char *where, long windows[], int count)
+{
+    qsort(windows, (size_t)count, sizeof windows[0], by_long);
+    printf("create window, stdout %-8s %4d runs: median %6.1f us, maximum "
+           "%7.1f us\n",
+           where, count, (double)windows[count / 2] / 1e3,
+           (double)windows[count - 1] / 1e3);
+}
+
+/* How long the names exist, with stdout a pipe and a pseudo-terminal. */
+static int window_runs(char *binary, int runs)
+{
+    long *windows = calloc((size_t)runs, sizeof *windows);
+    int ends[2];
+    if (windows == NULL || pipe(ends) == -1)
+        err(1, "window");
+    fcntl(ends[0], F_SETFL, O_NONBLOCK);
+    for (int run = 0; run < runs; run++)
+        windows[run] = one_window(binary, ends[1], ends[0]);
+    report_windows("a pipe,", windows, runs);
+
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    const char *name;
+    if (master == -1 || grantpt(master) == -1 || unlockpt(master) == -1 ||
+        (name = ptsname(master)) == NULL)
+        err(1, "pseudo-terminal");
+    int slave = open(name, O_RDWR | O_NOCTTY);
+    if (slave == -1)
+        err(1, "%s", name);
+    fcntl(master, F_SETFL, O_NONBLOCK);
+    for (int run = 0; run < runs; run++)
+        windows[run] = one_window(binary, slave, master);
+    report_windows("a pty,", windows, runs);
+    free(windows);
+    return 0;
+}
+
 int main(int argc, char *argv[])
 {
     if (argc == 3 && strcmp(argv[1], "--floor") == 0)
         return floor_loop(atol(argv[2]));
+    if (argc == 4 && strcmp(argv[1], "--window") == 0)
+        return window_runs(argv[2], atoi(argv[3]));
     if (argc < 2)
         errx(2, "usage: bench SHMDEMO [N [ROUNDS]]");
 
