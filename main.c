@@ -246,10 +246,12 @@ static void spin_until_started(const char *table)
         if (spins % 1000000 != 0)
             continue;
         clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec - start.tv_sec >= SPIN_LIMIT_S)
-            die_because("the child gave up spinning after %ld s: table[0] "
+        double waited = (double)(now.tv_sec - start.tv_sec) +
+                        (double)(now.tv_nsec - start.tv_nsec) / 1e9;
+        if (waited >= SPIN_LIMIT_S)
+            die_because("the child gave up spinning after %.1f s: table[0] "
                         "is still zero",
-                        (long)(now.tv_sec - start.tv_sec));
+                        waited);
     }
 }
 
@@ -354,6 +356,10 @@ static void give_tally_verdict(const struct settings *set,
     if (right_fix(set))
         summarize("verdict: %ld of %ld %s saw the full message: %s",
                   tally->done, tally->done, runs, lesson(set));
+    else if (set->wrong_fix == PRIVATE_MAPPING)
+        summarize("verdict: %ld of %ld %s saw less than the full message, "
+                  "reading its own copy of the table: %s",
+                  too_early, tally->done, runs, lesson(set));
     else if (too_early > 0)
         summarize("verdict: %ld of %ld %s read too early (empty or torn): %s",
                   too_early, tally->done, runs, lesson(set));
