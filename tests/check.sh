@@ -6,12 +6,16 @@
 #    line, as a user would), every finding fatal.
 # 2. valgrind memcheck over both modes, single and --runs, children traced.
 # 3. cppcheck, clang-tidy and shellcheck, each where it is installed.
-# Ends with a plain build again. Exits 1 on the first step that fails.
+# 4. The suite beside other shmdemo runs: it passes, and leaves their
+#    objects alone.
+# Ends with a plain build again, also when a step fails. Exits 1 on the
+# first step that fails.
 set -eu
 cd "$(dirname "$0")/.."
 MAKE=${MAKE:-make}
 step() { printf '\n== %s\n' "$*"; }
 have() { command -v "$1" >/dev/null 2>&1; }
+trap '$MAKE clean >/dev/null; $MAKE >/dev/null' EXIT # never a sanitizer build left
 
 step "test suite under AddressSanitizer and UndefinedBehaviorSanitizer"
 sanitize='-fsanitize=address,undefined'
@@ -38,7 +42,7 @@ else
     step "valgrind: not installed, skipped"
 fi
 
-sources="main.c shm.c sem.c"
+sources="main.c shm.c sem.c apparatus/*.c"
 if have cppcheck; then
     step "cppcheck"
     # shellcheck disable=SC2086 # a list of files
@@ -61,10 +65,41 @@ fi
 
 if have shellcheck; then
     step "shellcheck"
-    shellcheck -s sh .ci/run tests/*.sh
+    shellcheck -s sh .ci/run tests/*.sh bench/*.sh build/*.sh
     echo "clean"
 else
     step "shellcheck: not installed, skipped"
 fi
+
+step "the suite beside other shmdemo runs, and a stranger's leftover object"
+# Another user's runs go on meanwhile, and an object named for a PID that
+# is not the suite's is in /dev/shm: the suite must pass and leave it be.
+stranger=
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+    stranger=/dev/shm/shmdemo-1-mem
+    [ -e "$stranger" ] && stranger= || printf 'not ours\n' >"$stranger"
+fi
+./shmdemo --synced --runs 10000000 >/dev/null 2>&1 &
+other1=$!
+./shmdemo --racy --runs 10000000 --write-delay 10 >/dev/null 2>&1 &
+other2=$!
+suite=0
+$MAKE test >/tmp/shmdemo-check-beside.$$ 2>&1 || suite=1
+kill "$other1" "$other2" 2>/dev/null || true
+wait "$other1" "$other2" 2>/dev/null || true
+tail -n 1 /tmp/shmdemo-check-beside.$$
+left=ok
+if [ -n "$stranger" ]; then
+    [ "$(cat "$stranger" 2>/dev/null)" = "not ours" ] || left=gone
+    rm -f "$stranger"
+fi
+if [ "$suite" != 0 ] || [ "$left" != ok ]; then
+    grep -v '^ok' /tmp/shmdemo-check-beside.$$ | head -n 40
+    rm -f /tmp/shmdemo-check-beside.$$
+    echo "the suite failed beside other runs, or touched another's object ($left)"
+    exit 1
+fi
+rm -f /tmp/shmdemo-check-beside.$$
+echo "passed beside two other runs; the stranger's object is untouched"
 
 step "make check: all clean"
