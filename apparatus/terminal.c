@@ -42,21 +42,28 @@ bool terminal_shows_colour(void)
 static struct termios saved;
 static bool keyboard_changed;
 
+int take_keyboard(void)
+{
+    if (keyboard_changed)
+        return 0;
+    struct termios raw;
+    if (tcgetattr(STDIN_FILENO, &saved) == -1)
+        return -1;
+    raw = saved;
+    /* No waiting for Enter, no echo; Ctrl-C still sends SIGINT. */
+    raw.c_lflag &= (tcflag_t) ~(ICANON | ECHO);
+    raw.c_cc[VMIN] = 1;
+    raw.c_cc[VTIME] = 0;
+    if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == -1)
+        return -1;
+    keyboard_changed = true;
+    return 0;
+}
+
 int read_key(void)
 {
-    if (!keyboard_changed) {
-        struct termios raw;
-        if (tcgetattr(STDIN_FILENO, &saved) == -1)
-            return EOF;
-        raw = saved;
-        /* No waiting for Enter, no echo; Ctrl-C still sends SIGINT. */
-        raw.c_lflag &= (tcflag_t) ~(ICANON | ECHO);
-        raw.c_cc[VMIN] = 1;
-        raw.c_cc[VTIME] = 0;
-        keyboard_changed = true;
-        if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == -1)
-            return EOF;
-    }
+    if (take_keyboard() == -1)
+        return EOF;
     unsigned char key;
     ssize_t got = read(STDIN_FILENO, &key, 1);
     if (got == 1)

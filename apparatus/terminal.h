@@ -13,6 +13,10 @@ int terminal_columns(void);
 /* stdout is a terminal, TERM is set and not "dumb", NO_COLOR is not set. */
 bool terminal_shows_colour(void);
 
+/* Keys from now on come one at a time, without Enter and without echo.
+ * Returns 0, or -1 with errno set. */
+int take_keyboard(void);
+
 /* One key from stdin, without Enter and without echo; EOF at the end of
  * input, KEY_INTERRUPTED if a signal came first. */
 #define KEY_INTERRUPTED (-2)

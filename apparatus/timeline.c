@@ -38,6 +38,7 @@ static struct {
     int child_indent; /* where the child's lane starts */
     bool colour;
     bool quiet;   /* --runs: no narration, only the summary */
+    bool erase;   /* --step: each line first erases the prompt, if shown */
     bool holding; /* lines are kept back while the names exist */
     char held[8192];
     size_t held_length;
@@ -72,6 +73,11 @@ void speak_as_child(void)
 {
     out.in_child = true;
     out.pid = getpid();
+}
+
+void erase_prompt_before_lines(void)
+{
+    out.erase = isatty(STDOUT_FILENO);
 }
 
 void stop_narrating(void)
@@ -109,6 +115,8 @@ static void put_line(const char *line)
         }
         return;
     }
+    if (out.erase && fputs("\r\033[K", stdout) == EOF)
+        write_failed();
     if (fputs(line, stdout) == EOF)
         write_failed();
 }

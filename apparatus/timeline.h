@@ -33,6 +33,10 @@ void mark_turn(const char *format, ...) PRINTF_LIKE(1, 2);
 /* From now on this process speaks in the child's lane. */
 void speak_as_child(void);
 
+/* --step on a terminal: each line first erases the line it starts on, so
+ * that a line of the other process never lands after the prompt. */
+void erase_prompt_before_lines(void);
+
 /* No narration from now on (--runs): only the summary is printed. */
 void stop_narrating(void);
 bool narrating(void);

@@ -72,6 +72,11 @@ void prepare_turns(const struct settings *settings)
     if (!turns.active)
         return;
     turns.keyboard = settings->step;
+    if (turns.keyboard) {
+        erase_prompt_before_lines();
+        if (take_keyboard() == -1) /* before the first prompt: no echo */
+            die("tcsetattr");
+    }
     turns.letters = settings->schedule;
     turns.free = false;
     turns.child = STARTING;
@@ -95,14 +100,16 @@ static void wait_for_go(enum step_kind kind, const char *text)
 {
     struct next_step next = {.kind = (char)kind};
     snprintf(next.text, sizeof next.text, "%s", text);
-    ssize_t done;
-    while ((done = write(turns.from_child[1], &next, sizeof next)) == -1 &&
-           errno == EINTR)
-        continue;
+    /* A failed write means the parent has gone; the read then ends too. */
+    while (write(turns.from_child[1], &next, sizeof next) == -1 &&
+           errno == EINTR) {
+    }
     char go = RUN_FREELY;
-    while ((done = read(turns.to_child[0], &go, 1)) == -1 && errno == EINTR)
-        continue;
-    if (done != 1 || go == RUN_FREELY)
+    ssize_t got;
+    do {
+        got = read(turns.to_child[0], &go, 1);
+    } while (got == -1 && errno == EINTR);
+    if (got != 1 || go == RUN_FREELY)
         turns.free = true; /* the schedule has run out, or the parent left */
 }
 
@@ -161,15 +168,36 @@ static void child_turn(void)
     }
 }
 
-/* What each process will do next, for the prompt of --step. */
+/* What each process will do next, for the prompt of --step. The prompt
+ * is one line that never wraps, for \r and ESC [K erase only the last
+ * line: a blocked child is said in short ("blocked in sem_wait"), and on a
+ * narrow terminal the two texts are cut, never the keys. */
 static void show_choices(const char *parent_next)
 {
-    const char *child_next = turns.child == FINISHED ? "(no steps left)"
-                             : turns.child == BLOCKED
-                                 ? blocked_text[(int)turns.step.kind]
-                                 : turns.step.text;
-    printf("\r\033[Knext: [p] %s  [c] %s  [q] quit ",
-           parent_next != NULL ? parent_next : "(no steps left)", child_next);
+    const char *p = parent_next != NULL ? parent_next : "(no steps left)";
+    const char *c = turns.child == FINISHED ? "(no steps left)"
+                    : turns.child == BLOCKED
+                        ? blocked_text[(int)turns.step.kind]
+                        : turns.step.text;
+    int p_length = (int)strlen(p);
+    int c_length =
+        turns.child == BLOCKED ? (int)strcspn(c, ":") : (int)strlen(c);
+    int room =
+        terminal_columns() - 1 - (int)strlen("next: [p]   [c]   [q] quit ");
+    if (room < 0)
+        room = 0;
+    if (p_length + c_length > room) { /* cut the longer, or both in half */
+        if (p_length > room / 2 && c_length > room - room / 2) {
+            p_length = room / 2;
+            c_length = room - room / 2;
+        } else if (p_length > c_length) {
+            p_length = room - c_length;
+        } else {
+            c_length = room - p_length;
+        }
+    }
+    printf("\r\033[Knext: [p] %.*s  [c] %.*s  [q] quit ", p_length, p, c_length,
+           c);
     flush_timeline();
 }
 
@@ -183,7 +211,9 @@ static int next_letter(const char *parent_next)
         hear_child(turns.child == STARTING ? -1 : 0);
     for (;;) {
         show_choices(parent_next);
-        /* Wait for a key, or for the child to end (a spin that gave up). */
+        /* Wait for a key, or for the child to end (a spin that gave up).
+         * The keyboard was taken in prepare_turns, so a key is ready
+         * without Enter. */
         struct pollfd watch[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
                                   {.fd = turns.from_child[0], .events = POLLIN}};
         nfds_t count = turns.child == FINISHED ? 1 : 2;
@@ -275,4 +305,6 @@ void no_more_turns(void)
 {
     if (turns.active && !turns.free && !turns.in_child)
         conduct(NULL);
+    if (turns.active && turns.keyboard)
+        restore_keyboard(); /* no more keys: the terminal as it was */
 }
