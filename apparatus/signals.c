@@ -65,17 +65,14 @@ static bool is_open(int fd)
  * object on descriptor 1 would receive our narration. */
 static void open_standard_descriptors(void)
 {
-    if (!is_open(STDERR_FILENO)) {
-        /* Errors must be seen: send them where the narration goes. */
-        if (is_open(STDOUT_FILENO))
-            dup2(STDOUT_FILENO, STDERR_FILENO);
-        else
-            open("/dev/null", O_WRONLY); /* nowhere to say anything */
-    }
     if (!is_open(STDOUT_FILENO)) {
         errno = EBADF;
-        die("stdout");
+        die("stdout"); /* said on stderr, if that is open */
     }
+    /* Errors must be seen: with stderr closed, they go where the
+     * narration goes. */
+    if (!is_open(STDERR_FILENO) && dup2(STDOUT_FILENO, STDERR_FILENO) == -1)
+        die("dup2");
     if (!is_open(STDIN_FILENO) && open("/dev/null", O_RDONLY) == -1)
         die("open /dev/null");
 }
@@ -156,6 +153,9 @@ void release_signals(void)
 #endif
     if (sigprocmask(SIG_SETMASK, &before_hold, NULL) == -1)
         die("sigprocmask");
-    if (hold_lines(false) == -1)
+    if (hold_lines(false) == -1) {
+        if (stop_signal() != 0)
+            end_by_signal(); /* the write was cut short by the signal */
         die("write to stdout");
+    }
 }

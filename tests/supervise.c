@@ -17,7 +17,8 @@
  *   -g SIGNAL   ...send signal number SIGNAL to its process group
  *   -m MARKER   with -K: each time the terminal shows MARKER once more...
  *   -K KEYS     ...type the next of KEYS ("^C" is Ctrl-C)
- *   -i SIGNAL   start the command with signal number SIGNAL ignored
+ *   -i SIGNAL   start the command with signal number SIGNAL ignored (all
+ *               others take their default action)
  *   -b SIGNAL   start the command with signal number SIGNAL blocked
  *   -r FILE     write the peak resident set size of the command and its
  *               children, in kilobytes, to FILE
@@ -102,9 +103,16 @@ static struct settings parse(int argc, char *argv[])
     return s;
 }
 
-/* In the new process, before exec: the inherited signal settings asked. */
+/* In the new process, before exec: every signal at its default action
+ * (a shell starts a background job with SIGINT and SIGQUIT ignored, and
+ * the suite runs its tests in background lanes), then the inherited
+ * settings asked for. */
 static void set_up_signals(const struct settings *s)
 {
+    for (int number = 1; number < 32; number++) {
+        if (number != SIGKILL && number != SIGSTOP)
+            signal(number, SIG_DFL);
+    }
     sigset_t blocked;
     sigemptyset(&blocked);
     for (int i = 0; i < s->blocked_count; i++)
