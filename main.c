@@ -267,13 +267,14 @@ static enum outcome reap_child(pid_t child)
     int code = WEXITSTATUS(status);
     if (code == EXIT_FAILURE)
         end_in_failure(); /* the child has already said why */
-    if (code < EXIT_SAW_EMPTY || code >= EXIT_SAW_EMPTY + OUTCOMES)
-        die_because("child %ld exited with unexpected status %d", (long)child,
-                    code);
-    enum outcome seen = (enum outcome)(code - EXIT_SAW_EMPTY);
-    say("waitpid(%ld, &status, 0) = %ld: status %d, saw %s", (long)child,
-        (long)child, code, outcome_names[seen]);
-    return seen;
+    int seen = code - EXIT_SAW_EMPTY;
+    if (seen >= 0 && seen < OUTCOMES) {
+        say("waitpid(%ld, &status, 0) = %ld: status %d, saw %s", (long)child,
+            (long)child, code, outcome_names[seen]);
+        return (enum outcome)seen;
+    }
+    die_because("child %ld exited with unexpected status %d", (long)child,
+                code);
 }
 
 /* The whole message, nothing yet, or something in between. */

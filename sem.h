@@ -33,7 +33,8 @@ struct named_sem {
  * (which may be NULL). Returns 0, or -1 with errno set and sem->failed_call
  * naming the call, leaving nothing behind. */
 int named_sem_create(struct named_sem *sem,
-                     void (*narrate)(const char *format, ...) PRINTF_LIKE(1, 2));
+                     void (*narrate)(const char *format, ...)
+                         PRINTF_LIKE(1, 2));
 
 /* Wait until the value is above 0, then decrement it; retried when a signal
  * interrupts the wait (EINTR). Returns 0, or -1 with errno set. */

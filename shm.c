@@ -49,8 +49,8 @@ static int open_fresh_object(struct shm_region *region,
         int length = snprintf(region->name, sizeof region->name,
                               "/shmdemo-%ld-mem", (long)getpid());
         if (attempt > 0)
-            snprintf(region->name + length, sizeof region->name - length,
-                     "-%d", attempt);
+            snprintf(region->name + length, sizeof region->name - length, "-%d",
+                     attempt);
         int fd = shm_open(region->name, O_CREAT | O_EXCL | O_RDWR,
                           S_IRUSR | S_IWUSR);
         if (fd != -1 || errno != EEXIST)
@@ -76,8 +76,8 @@ static int reserve_pages(int fd, size_t size,
     int error = posix_fallocate(fd, 0, (off_t)size);
     if (error == EINVAL || error == EOPNOTSUPP || error == ENODEV) {
         if (narrate)
-            narrate("posix_fallocate(%d, 0, %zu) = %s: not reserved", fd,
-                    size, error == EINVAL   ? "EINVAL"
+            narrate("posix_fallocate(%d, 0, %zu) = %s: not reserved", fd, size,
+                    error == EINVAL   ? "EINVAL"
                     : error == ENODEV ? "ENODEV"
                                       : "EOPNOTSUPP");
         return 0;

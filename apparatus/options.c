@@ -82,7 +82,7 @@ static const char *quoted(const char *text)
 
     for (int characters = 0; *in != '\0'; characters++) {
         if (characters == QUOTED_CHARACTERS) {
-            strcpy(out + length, "...");
+            memcpy(out + length, "...", 4);
             return out;
         }
         /* The bytes of one UTF-8 character: a lead byte and 0 to 3
@@ -255,10 +255,10 @@ static void check_combination(struct settings *settings, const bool given[])
     if (settings->step && !isatty(STDIN_FILENO))
         usage_error("--step reads keys: standard input must be a terminal");
     if (!given['d'])
-        settings->delay_ms = settings->runs > 0 || settings->step ||
-                                     settings->schedule != NULL
-                                 ? 0
-                                 : DEFAULT_DELAY_MS;
+        settings->delay_ms =
+            settings->runs > 0 || settings->step || settings->schedule != NULL
+                ? 0
+                : DEFAULT_DELAY_MS;
 }
 
 struct settings read_command_line(int argc, char *argv[])
@@ -272,8 +272,7 @@ struct settings read_command_line(int argc, char *argv[])
         if (option == '?' || option == ':')
             reject_option(argv[optind - 1], optopt);
         if (given[option])
-            usage_error("option '--%s' given more than once",
-                        name_of(option));
+            usage_error("option '--%s' given more than once", name_of(option));
         given[option] = true;
 
         switch (option) {
@@ -288,9 +287,8 @@ struct settings read_command_line(int argc, char *argv[])
                                              "milliseconds");
             break;
         case 'w':
-            settings.write_delay_us =
-                parse_number("--write-delay", optarg, 0, MAX_WRITE_DELAY_US,
-                             "microseconds");
+            settings.write_delay_us = parse_number(
+                "--write-delay", optarg, 0, MAX_WRITE_DELAY_US, "microseconds");
             break;
         case 'n':
             settings.runs = parse_number("--runs", optarg, 1, MAX_RUNS, "runs");

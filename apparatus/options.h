@@ -22,10 +22,10 @@ enum wrong_fix {
 struct settings {
     enum mode mode;
     enum wrong_fix wrong_fix;
-    long delay_ms;       /* the parent's "other work" before it writes */
-    long write_delay_us; /* the parent's pause after each character */
-    long child_sleep_ms; /* --child-sleep */
-    long runs;           /* 0: one narrated run; N: N quiet runs, counted */
+    long delay_ms;        /* the parent's "other work" before it writes */
+    long write_delay_us;  /* the parent's pause after each character */
+    long child_sleep_ms;  /* --child-sleep */
+    long runs;            /* 0: one narrated run; N: N quiet runs, counted */
     const char *schedule; /* --schedule: letters p and c; NULL if none */
     bool step;            /* --step: the keyboard chooses each step */
 };

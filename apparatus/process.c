@@ -149,8 +149,8 @@ void stop_child(void)
     if (running_child <= 0)
         return;
     kill(running_child, SIGKILL);
-    while (waitpid(running_child, NULL, 0) == -1 && errno == EINTR)
-        continue;
+    while (waitpid(running_child, NULL, 0) == -1 && errno == EINTR) {
+    }
     running_child = 0;
 }
 

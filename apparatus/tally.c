@@ -41,8 +41,10 @@ static void describe_duration(double ms, char *text, size_t size)
     static const struct {
         const char *unit;
         double ms;
-    } units[] = {{"year", 365.25 * 86400e3}, {"day", 86400e3},
-                 {"hour", 3600e3},           {"minute", 60e3}};
+    } units[] = {{"year", 365.25 * 86400e3},
+                 {"day", 86400e3},
+                 {"hour", 3600e3},
+                 {"minute", 60e3}};
     size_t i = 0;
     while (i + 1 < sizeof units / sizeof units[0] && ms < units[i].ms)
         i++;
@@ -84,8 +86,8 @@ void count_run(struct tally *tally, enum outcome seen)
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     if (ms_between(&runs.last_drawn, &now) >= 100.0) {
-        fprintf(stderr, "\rrun %ld of %ld (%ld%%)", tally->done,
-                tally->planned, tally->done * 100 / tally->planned);
+        fprintf(stderr, "\rrun %ld of %ld (%ld%%)", tally->done, tally->planned,
+                tally->done * 100 / tally->planned);
         runs.last_drawn = now;
     }
 }
@@ -98,9 +100,10 @@ void print_tally(const struct tally *tally)
     summarize("%s", "");
     summarize("outcome     runs    share");
     for (int outcome = FULL; outcome >= EMPTY; outcome--) {
-        double share = tally->done == 0 ? 0.0
-                                        : 100.0 * (double)tally->counts[outcome] /
-                                              (double)tally->done;
+        double share =
+            tally->done == 0
+                ? 0.0
+                : 100.0 * (double)tally->counts[outcome] / (double)tally->done;
         summarize("%-7s %8ld  %6.2f%%", outcome_names[outcome],
                   tally->counts[outcome], share);
     }

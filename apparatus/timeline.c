@@ -144,7 +144,7 @@ static int break_point(const char *text, int room)
         return (int)(result - text);
     int last_space = 0;
     bool in_quotes = false;
-    for (int i = 0; text[i] != '\0' && (i <= room || last_space == 0); i++) {
+    for (int i = 0; (i <= room || last_space == 0) && text[i] != '\0'; i++) {
         if (text[i] == '"')
             in_quotes = !in_quotes;
         else if (text[i] == ' ' && !in_quotes && i > 0 && text[i - 1] != '=')
@@ -166,10 +166,10 @@ static int call_name_length(const char *text)
  * continuation lines are indented by two more. EMPHASIS: the whole text is
  * bold (the table). */
 static void put_wrapped(int indent, const char *tag, const char *tag_colour,
-                        const char *after_tag, const char *text,
-                        bool emphasis)
+                        const char *after_tag, const char *text, bool emphasis)
 {
-    int width = out.columns - indent - (int)strlen(tag) - (int)strlen(after_tag);
+    int width =
+        out.columns - indent - (int)strlen(tag) - (int)strlen(after_tag);
     const char *continuation = "";
     bool first = true;
     do {

@@ -89,7 +89,8 @@ void turns_after_fork(pid_t child)
     if (!turns.active)
         return;
     turns.in_child = child == 0;
-    int unused_to = turns.in_child ? 1 : 0, unused_from = turns.in_child ? 0 : 1;
+    int unused_to = turns.in_child ? 1 : 0,
+        unused_from = turns.in_child ? 0 : 1;
     close(turns.to_child[unused_to]);
     close(turns.from_child[unused_from]);
     turns.to_child[unused_to] = turns.from_child[unused_from] = -1;
@@ -214,8 +215,9 @@ static int next_letter(const char *parent_next)
         /* Wait for a key, or for the child to end (a spin that gave up).
          * The keyboard was taken in prepare_turns, so a key is ready
          * without Enter. */
-        struct pollfd watch[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
-                                  {.fd = turns.from_child[0], .events = POLLIN}};
+        struct pollfd watch[2] = {
+            {.fd = STDIN_FILENO, .events = POLLIN},
+            {.fd = turns.from_child[0], .events = POLLIN}};
         nfds_t count = turns.child == FINISHED ? 1 : 2;
         if (poll(watch, count, -1) == -1) {
             if (errno != EINTR)
