@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,15 +26,25 @@ static int fail(struct named_sem *sem, const char *call)
     return -1;
 }
 
+/* The file-size limit (ulimit -f) is below SIZE bytes. */
+static int file_size_limit_below(size_t size)
+{
+    struct rlimit limit;
+    return getrlimit(RLIMIT_FSIZE, &limit) == 0 &&
+           limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < size;
+}
+
 /* sem_open, creating a new semaphore with value 0: "nothing written yet".
- * glibc builds it in a file under /dev/shm; when a file-size limit (ulimit
- * -f) cuts that write short, sem_open fails but sets no errno. Nothing else
- * cuts a 32-byte write to /dev/shm short, so that is what we report. */
+ * glibc and musl build it in a file under /dev/shm; when a file-size limit
+ * cuts that write short, sem_open fails but sets no errno: glibc leaves 0,
+ * musl whatever an earlier call inside it set (ENOENT). Nothing else cuts
+ * the write of a sem_t to /dev/shm short, so that is what we report. */
 static sem_t *create_semaphore(const char *name)
 {
     errno = 0;
     sem_t *handle = sem_open(name, O_CREAT | O_EXCL, S_IRUSR | S_IWUSR, 0U);
-    if (handle == SEM_FAILED && errno == 0)
+    if (handle == SEM_FAILED && errno != EEXIST &&
+        (errno == 0 || file_size_limit_below(sizeof(sem_t))))
         errno = EFBIG;
     return handle;
 }

@@ -95,7 +95,13 @@ static void log_call(const char *call, const char *format, ...)
     errno = saved_errno;
 }
 
-#define REAL(name) ((__typeof__(&name))dlsym(RTLD_NEXT, #name))
+/* The next definition of NAME, as a pointer to a function of NAME's type.
+ * ISO C has no conversion from dlsym's void * to a function pointer
+ * (-Wpedantic says so): a union hands the pointer over instead. */
+#define REAL(name)                                                          \
+    ((union { void *object; __typeof__(&name) function; }){                 \
+         dlsym(RTLD_NEXT, #name)}                                           \
+         .function)
 
 /* mode_t may be narrower than int (16 bits on macOS), so a variadic mode
  * arrives as an int. macOS declares shm_open variadic; Linux does not. */

@@ -8,7 +8,7 @@
 # on macOS, a static build, or a library of another word size); else skip.
 fault_library_works() {
     [ -f "$build/libfault.so" ] || skip "the fault library could not be built here"
-    SHMDEMO_FAULT=shm_open:EACCES LD_PRELOAD="$build/libfault.so" \
+    SHMDEMO_FAULT=shm_open:EACCES SHMDEMO_PRELOAD="$build/libfault.so" \
         "$SHMDEMO" --racy --delay 0 >/dev/null 2>probe
     grep -q "^shmdemo: shm_open: $(error_text EACCES)$" probe ||
         skip "LD_PRELOAD has no effect on this build (static, macOS, or another word size)"
@@ -23,7 +23,7 @@ with_fault() {
     shift
     : >calls
     "$supervise" -t 20 -- env SHMDEMO_FAULT="$spec" \
-        SHMDEMO_FAULT_LOG="$PWD/calls" LD_PRELOAD="$build/libfault.so" \
+        SHMDEMO_FAULT_LOG="$PWD/calls" SHMDEMO_PRELOAD="$build/libfault.so" \
         "$SHMDEMO" "$@" >out 2>err
     status=$?
 }
@@ -126,16 +126,17 @@ t_planted_objects_are_never_opened_or_unlinked() {
     "$supervise" -- sh -c '
         printf planted >/dev/shm/shmdemo-$$-mem &&
         printf planted >/dev/shm/sem.shmdemo-$$-sem &&
-        chmod 644 /dev/shm/shmdemo-$$-mem /dev/shm/sem.shmdemo-$$-sem &&
-        { [ "$(id -u)" != 0 ] || chown 65534 /dev/shm/shmdemo-$$-mem /dev/shm/sem.shmdemo-$$-sem; } &&
+        printf planted >/dev/shm/shmdemo-$$-sem &&
+        chmod 644 /dev/shm/shmdemo-$$-mem /dev/shm/sem.shmdemo-$$-sem /dev/shm/shmdemo-$$-sem &&
+        { [ "$(id -u)" != 0 ] || chown 65534 /dev/shm/shmdemo-$$-mem /dev/shm/sem.shmdemo-$$-sem /dev/shm/shmdemo-$$-sem; } &&
         echo $$ >pid && exec "$0" --synced --delay 0' "$SHMDEMO" >out 2>err
     status=$?
     pid=$(cat pid)
     planted_shm=$(cat "/dev/shm/shmdemo-$pid-mem" 2>/dev/null)
-    planted_sem=$(cat "/dev/shm/sem.shmdemo-$pid-sem" 2>/dev/null)
-    rm -f "/dev/shm/shmdemo-$pid-mem" "/dev/shm/sem.shmdemo-$pid-sem"
+    planted_sem=$(cat "/dev/shm/sem.shmdemo-$pid-sem" "/dev/shm/shmdemo-$pid-sem" 2>/dev/null)
+    rm -f "/dev/shm/shmdemo-$pid-mem" "/dev/shm/sem.shmdemo-$pid-sem" "/dev/shm/shmdemo-$pid-sem"
     expect_status 0
-    [ "$planted_shm" = planted ] && [ "$planted_sem" = planted ] ||
+    [ "$planted_shm" = planted ] && [ "$planted_sem" = plantedplanted ] ||
         fail "a planted object was changed or removed"
     expect_line out "shm_open\(\"/shmdemo-$pid-mem-1\", O_CREAT"
     expect_line out "sem_open\(\"/shmdemo-$pid-sem-1\", O_CREAT"
