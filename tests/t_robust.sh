@@ -291,31 +291,49 @@ t_a_reader_that_goes_away_ends_everything() {
     [ "$(wc -l <out)" = 1 ] || fail "expected one line: $(cat out)"
 }
 
-t_hostile_arguments_exit_2_and_create_nothing() {
+# The hostile command lines, one per line.
+hostile_arguments() {
     long=$(printf '%100000s' '' | tr ' ' 7)
     for arguments in "--racy --delay 99999999999999999999999" "--racy --delay -1" \
         "--racy --delay=" "--racy --delay 0x10" "--racy --delay 10abc" \
         "--racy --delay +5" "--racy --delay 1.5" "--racy --runs 00000000000000000000000000001x" \
         "--racy --racy" "--synced --racy" "--racy --delay 1 --delay 2" \
         "--racy --runs $long" "--racy $long" "--$long" "-" "--"; do
+        say "$arguments"
+    done
+}
+
+t_hostile_arguments_exit_2_with_one_short_message() {
+    hostile_arguments | while IFS= read -r arguments; do
         # shellcheck disable=SC2086 # each string is a list of arguments
-        with_fault none $arguments
+        demo $arguments
         expect_status 2
         [ "$(wc -l <err)" = 2 ] || fail "'$arguments': stderr is not two lines"
         expect_line err '^shmdemo: '
         [ "$(head -n 1 err | wc -c)" -le 120 ] || fail "the message is too long: $(head -c 200 err)"
         [ ! -s out ] || fail "something on stdout"
-        ! grep -E -q ' (shm_open|sem_open|fork) ' calls || fail "'$arguments' created something"
-    done
-    with_fault none --racy --delay ' 5'
+    done || exit 1
+    long=$(printf '%100000s' '' | tr ' ' 7)
+    demo --racy --delay ' 5'
     expect_status 2
     expect_line err "^shmdemo: --delay: ' 5' is not a whole number"
-    with_fault none --racy --runs "$long"
+    demo --racy --runs "$long"
     expect_line err "^shmdemo: --runs: '777777777777777777777777\.\.\.' is not a whole number of runs from 1 to 10000000$"
-    with_fault none --racy --racy
+    demo --racy --racy
     expect_line err "^shmdemo: option '--racy' given more than once$"
-    with_fault none --racy --synced
+    demo --racy --synced
     expect_line err "^shmdemo: choose one mode: --racy or --synced, not both$"
+}
+
+t_hostile_arguments_create_nothing() {
+    # The fault library logs every shm_open, sem_open and fork: none.
+    fault_library_works
+    hostile_arguments | while IFS= read -r arguments; do
+        # shellcheck disable=SC2086 # each string is a list of arguments
+        with_fault none $arguments
+        expect_status 2
+        ! grep -E -q ' (shm_open|sem_open|fork) ' calls || fail "'$arguments' created something"
+    done || exit 1
 }
 
 t_output_failing_while_names_exist_leaves_nothing() {
