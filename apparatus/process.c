@@ -109,6 +109,8 @@ void pause_us(long long microseconds)
             end_by_signal();
         return;
     }
+    wake_when_a_child_ends();
+    check_on_child(); /* it may have ended before there was a handler */
     while (nanosleep(&request, &remaining) == -1) {
         if (errno != EINTR)
             die("nanosleep");

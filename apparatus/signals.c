@@ -50,6 +50,17 @@ static void note_child(int signal_number)
     (void)signal_number;
 }
 
+void wake_when_a_child_ends(void)
+{
+    static bool installed;
+    struct sigaction action = {.sa_handler = note_child,
+                               .sa_flags = SA_RESTART | SA_NOCLDSTOP};
+    sigemptyset(&action.sa_mask);
+    if (!installed && sigaction(SIGCHLD, &action, NULL) == -1)
+        die("sigaction");
+    installed = true;
+}
+
 int stop_signal(void)
 {
     return arrived;
@@ -86,14 +97,16 @@ void take_charge_of_process(void)
     if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
         die("sigprocmask");
 
-    struct sigaction action = {.sa_handler = note_child,
-                               .sa_flags = SA_RESTART | SA_NOCLDSTOP};
+    /* SIGCHLD at its default action, never inherited as ignored (waitpid
+     * would then find no child). A handler comes only with the first
+     * sleep (wake_when_a_child_ends): run once per experiment, it would
+     * cost page faults on the parent's stack, shared with the child. */
+    struct sigaction action = {.sa_handler = SIG_DFL};
     sigemptyset(&action.sa_mask);
     if (sigaction(SIGCHLD, &action, NULL) == -1)
         die("sigaction");
 
     action.sa_handler = SIG_IGN;
-    action.sa_flags = 0;
     if (sigaction(SIGXFSZ, &action, NULL) == -1)
         die("sigaction");
 

@@ -7,10 +7,14 @@
 #include <signal.h>
 
 /* Make the process ours: descriptors 0, 1 and 2 open, no signal blocked,
- * SIGCHLD reported (never ignored), SIGXFSZ ignored (a file-size limit
+ * SIGCHLD at its default action (never ignored), SIGXFSZ ignored (a file-size limit
  * then fails a write with EFBIG instead of killing us), and Ctrl-C and
  * SIGTERM noted (a handler, so that they work for PID 1 too). */
 void take_charge_of_process(void);
+
+/* From now on the end of a child cuts a sleep of the parent's short, so
+ * that it notices at once (a handler for SIGCHLD). */
+void wake_when_a_child_ends(void);
 
 /* Hold every signal that can be held (all but SIGKILL and SIGSTOP), and
  * keep narration back, while the names exist; let them through again. */
