@@ -30,7 +30,6 @@
 #include <sys/prctl.h>
 #endif
 
-static bool in_child;
 static pid_t running_child;    /* the parent's child, until reaped; or 0 */
 static int ended_child_status; /* its status, if a sleep already reaped it */
 static bool child_has_ended;
@@ -57,10 +56,7 @@ static void check_parent(int signal_number)
 
 void child_begins(pid_t parent)
 {
-    in_child = true;
-    running_child = 0;
-    speak_as_child();
-    child_signals();
+    become_the_child();
     turns_after_fork(0);
 #if defined(__linux__) && !defined(SHMDEMO_PORTABLE_PARENT_WATCH)
     /* Linux: the kernel kills us when the parent dies. */
@@ -85,7 +81,7 @@ void check_on_child(void)
 {
     if (stop_signal() != 0)
         end_by_signal();
-    if (in_child || running_child == 0 || child_has_ended)
+    if (in_the_child() || running_child == 0 || child_has_ended)
         return;
     int status;
     if (waitpid(running_child, &status, WNOHANG) != running_child)
@@ -158,7 +154,7 @@ void stop_child(void)
 
 noreturn void end_in_failure(void)
 {
-    if (in_child)
+    if (in_the_child())
         _exit(EXIT_FAILURE); /* the parent's cleanup is the parent's */
     stop_child();
     restore_keyboard();

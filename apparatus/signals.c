@@ -125,9 +125,14 @@ void take_charge_of_process(void)
     }
 }
 
-void child_signals(void)
+void become_the_child(void)
 {
     in_child = 1;
+}
+
+bool in_the_child(void)
+{
+    return in_child != 0;
 }
 
 #ifdef SHMDEMO_MEASURE_WINDOW

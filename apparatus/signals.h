@@ -5,10 +5,11 @@
 #define SIGNALS_H
 
 #include <signal.h>
+#include <stdbool.h>
 
 /* Make the process ours: descriptors 0, 1 and 2 open, no signal blocked,
- * SIGCHLD at its default action (never ignored), SIGXFSZ ignored (a file-size limit
- * then fails a write with EFBIG instead of killing us), and Ctrl-C and
+ * SIGCHLD at its default action (never ignored), SIGXFSZ ignored (a file-size
+ * limit then fails a write with EFBIG instead of killing us), and Ctrl-C and
  * SIGTERM noted (a handler, so that they work for PID 1 too). */
 void take_charge_of_process(void);
 
@@ -21,8 +22,12 @@ void wake_when_a_child_ends(void);
 void hold_signals(void);
 void release_signals(void);
 
-/* In the child: the stop signals take their default action again. */
-void child_signals(void);
+/* Right after fork, in the child: from now on this process is the child
+ * (and the stop signals take their default action in it). One flag for the
+ * whole apparatus: the child writes as little as it can, since each page
+ * it writes is copied (copy-on-write). */
+void become_the_child(void);
+bool in_the_child(void);
 
 /* The stop signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT) that has arrived, or 0. */
 int stop_signal(void);

@@ -31,8 +31,7 @@
 #define LINE_MAX_BYTES 1024
 
 static struct {
-    bool in_child; /* this process is the child: the right-hand lane */
-    pid_t pid;
+    pid_t pid; /* the parent's; the child's is asked for when it speaks */
     struct timespec start;
     int columns;      /* where lines wrap */
     int child_indent; /* where the child's lane starts */
@@ -67,12 +66,6 @@ void start_timeline(void)
     out.child_indent = out.columns - tag - CHILD_TEXT_ROOM;
     if (out.child_indent > WIDEST_CHILD_INDENT)
         out.child_indent = WIDEST_CHILD_INDENT;
-}
-
-void speak_as_child(void)
-{
-    out.in_child = true;
-    out.pid = getpid();
 }
 
 void erase_prompt_before_lines(void)
@@ -222,13 +215,13 @@ static double ms_since_start(void)
 static void say_in_lane(const char *text, bool emphasis)
 {
     char tag[32], time[32];
-    snprintf(tag, sizeof tag, "[%-6s %ld]", out.in_child ? "child" : "parent",
-             (long)out.pid);
+    bool child = in_the_child(); /* the right-hand lane */
+    snprintf(tag, sizeof tag, "[%-6s %ld]", child ? "child" : "parent",
+             (long)(child ? getpid() : out.pid));
     snprintf(time, sizeof time, " %6.1f  ", ms_since_start());
     /* Bold blue and bold magenta read on a dark and on a light background. */
-    put_wrapped(out.in_child ? out.child_indent : 0, tag,
-                out.in_child ? "\033[1;35m" : "\033[1;34m", time, text,
-                emphasis);
+    put_wrapped(child ? out.child_indent : 0, tag,
+                child ? "\033[1;35m" : "\033[1;34m", time, text, emphasis);
 }
 
 void say(const char *format, ...)

@@ -16,7 +16,7 @@
 /* Start the clock, and learn the terminal's width and colours. */
 void start_timeline(void);
 
-/* A line in this process's lane. */
+/* A line in this process's lane (the child's is on the right). */
 void say(const char *format, ...) PRINTF_LIKE(1, 2);
 
 /* The table as the course prints it, A|l|a| |m|a| |k|o|t|a, in this
@@ -29,9 +29,6 @@ void summarize(const char *format, ...) PRINTF_LIKE(1, 2);
 /* A mark across both lanes where control passes from one process to the
  * other (the schedule, under --schedule and --step). */
 void mark_turn(const char *format, ...) PRINTF_LIKE(1, 2);
-
-/* From now on this process speaks in the child's lane. */
-void speak_as_child(void);
 
 /* --step on a terminal: each line first erases the line it starts on, so
  * that a line of the other process never lands after the prompt. */

@@ -17,6 +17,7 @@
 #include "turns.h"
 
 #include "process.h"
+#include "signals.h"
 #include "terminal.h"
 #include "timeline.h"
 
@@ -44,11 +45,10 @@ static const char *const blocked_text[] = {
 };
 
 static struct {
-    bool active;         /* --schedule or --step */
-    bool keyboard;       /* --step */
-    const char *letters; /* what is left of LIST */
-    bool free;           /* no more turns: both run freely */
-    bool in_child;
+    bool active;                    /* --schedule or --step */
+    bool keyboard;                  /* --step */
+    const char *letters;            /* what is left of LIST */
+    bool free;                      /* no more turns: both run freely */
     int to_child[2], from_child[2]; /* the two pipes, [0] to read */
     /* The parent's view of the child. */
     enum { STARTING, WAITING, IN_STEP, BLOCKED, FINISHED } child;
@@ -88,9 +88,7 @@ void turns_after_fork(pid_t child)
 {
     if (!turns.active)
         return;
-    turns.in_child = child == 0;
-    int unused_to = turns.in_child ? 1 : 0,
-        unused_from = turns.in_child ? 0 : 1;
+    int unused_to = child == 0 ? 1 : 0, unused_from = child == 0 ? 0 : 1;
     close(turns.to_child[unused_to]);
     close(turns.from_child[unused_from]);
     turns.to_child[unused_to] = turns.from_child[unused_from] = -1;
@@ -297,7 +295,7 @@ void take_turn(enum step_kind kind, const char *format, ...)
     va_start(args, format);
     vsnprintf(text, sizeof text, format, args);
     va_end(args);
-    if (turns.in_child)
+    if (in_the_child())
         wait_for_go(kind, text);
     else
         conduct(text);
@@ -305,7 +303,7 @@ void take_turn(enum step_kind kind, const char *format, ...)
 
 void no_more_turns(void)
 {
-    if (turns.active && !turns.free && !turns.in_child)
+    if (turns.active && !turns.free && !in_the_child())
         conduct(NULL);
     if (turns.active && turns.keyboard)
         restore_keyboard(); /* no more keys: the terminal as it was */
