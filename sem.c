@@ -4,9 +4,11 @@
  * made by fork() inherits it open, and nothing can be left in /dev/shm.
  * Stevens does the same in UNIX Network Programming vol. 2, shm/incr2.c
  * (sem_open, then sem_unlink right away, before fork; mode 0644 there);
- * PostgreSQL's src/backend/port/posix_sema.c too ("so it will go away if
- * we crash"), with O_EXCL and the next name on EEXIST. This file reports
- * errors to its caller; it never prints.
+ * so does PostgreSQL's src/backend/port/posix_sema.c, in its build with
+ * named semaphores ("Unlink the semaphore immediately ... This also
+ * ensures that it will go away if we crash"), with O_CREAT|O_EXCL and the
+ * next name on EEXIST. This file reports errors to its caller; it never
+ * prints.
  */
 #define _POSIX_C_SOURCE 200809L
 

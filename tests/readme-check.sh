@@ -54,8 +54,10 @@ run_capture() {
     sed 1d "$1" | normalize "$1.shown" >"$1.expected"
     if [ -n "$keys" ]; then
         # shellcheck disable=SC2086 # the command is a list of words
+        # Without the prompts, which erase themselves on the terminal.
+        esc=$(printf '\033')
         tests/build/supervise -t 60 -p -m '[q] quit' -K "$keys" -- sh -c "$command" |
-            sed "s/$(printf '\r\033')\[Knext: .*\[q\] quit //g; s/$(printf '\r\033')\[K//g" \
+            tr -d '\r' | sed "s/$esc\[Knext: [^$esc]*\[q\] quit //g; s/$esc\[K//g" \
                 >"$1.out" 2>&1
     else
         sh -c "$command" >"$1.out" 2>&1
