@@ -162,8 +162,8 @@ no_colour() { sed "s/$(printf '\033')\[[0-9;]*m//g" "$1"; }
 t_lines_fit_a_60_and_a_100_column_terminal() {
     for columns in 60 100; do
         for mode in --racy --synced; do
-            NO_COLOR=1 on_terminal $columns $mode --delay 0 --write-delay 100
-            awk -v w=$columns 'length($0) > w { print; bad = 1 } END { exit bad }' out ||
+            NO_COLOR=1 on_terminal "$columns" $mode --delay 0 --write-delay 100
+            awk -v w="$columns" 'length($0) > w { print; bad = 1 } END { exit bad }' out ||
                 fail "$mode: lines wider than $columns columns"
             # The table and each short call stay whole, on one line.
             grep -E -q '\[child .*  [A-Za-z_ ](\|[A-Za-z_ ]){10}$' out ||
