@@ -269,7 +269,8 @@ other_shmdemo_running() {
 check_leaks() {
     pids=$( (cat "$1/pids" 2>/dev/null
         for file in "$1"/*; do # regular files only: a FIFO would block
-            [ -f "$file" ] && sed -n -e 's/.*\[[a-z]* *\([0-9][0-9]*\)\].*/\1/p' \
+            [ -f "$file" ] && sed -n -e 's/.*\[parent *\([0-9][0-9]*\)\].*/\1/p' \
+                -e 's/.*\[child *\([0-9][0-9]*\)\].*/\1/p' \
                 -e 's/.*shmdemo-\([0-9][0-9]*\)-.*/\1/p' "$file"
         done) | sort -u)
     shm_listing >"$1/after"
