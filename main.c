@@ -334,7 +334,8 @@ static void give_verdict(const struct settings *set, enum outcome seen)
     if (set->wrong_fix == PRIVATE_MAPPING)
         summarize("verdict: %s: the child read its own copy of the table: %s",
                   outcome_names[seen], lesson(set));
-    else if (seen == FULL && !right_fix(set))
+    else if (seen == FULL && !right_fix(set) && set->schedule == NULL &&
+             !set->step)
         summarize("verdict: full: this time the child happened to read after "
                   "the parent wrote (try --runs): %s",
                   lesson(set));

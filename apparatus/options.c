@@ -91,7 +91,10 @@ static const char *quoted(const char *text)
         size_t valid = 1;
         while (valid < size && (in[valid] & 0xc0) == 0x80)
             valid++;
-        if (*in >= 0x80 && (*in < 0xc2 || *in > 0xf4 || valid < size)) {
+        /* Not UTF-8, or a C1 control character (U+0080 to U+009F, such
+         * as CSI): escaped byte by byte, as a terminal would obey it. */
+        bool c1 = *in == 0xc2 && valid == 2 && in[1] < 0xa0;
+        if (*in >= 0x80 && (*in < 0xc2 || *in > 0xf4 || valid < size || c1)) {
             length += (size_t)sprintf(out + length, "\\x%02x", *in++);
         } else if (*in < 0x20 || *in == 0x7f) {
             const char *name = *in == '\n'   ? "\\n"
@@ -151,9 +154,12 @@ static const char *parse_schedule(const char *text)
         usage_error("--schedule: give at least one letter, p or c");
     size_t bad = strspn(text, "pc");
     if (text[bad] != '\0') {
-        char letter[5] = {text[bad]};
-        if ((unsigned char)letter[0] >= 0x80) /* show the whole character */
-            strncpy(letter, text + bad, 4);
+        /* The whole character: its lead byte and continuation bytes. */
+        size_t size = 1;
+        while (size < 4 && ((unsigned char)text[bad + size] & 0xc0) == 0x80)
+            size++;
+        char letter[5] = {0};
+        memcpy(letter, text + bad, size);
         usage_error("--schedule: '%s' is not p (the parent) or c (the child)",
                     quoted(letter));
     }
@@ -204,11 +210,22 @@ static const struct option *option_named(const char *arg)
     return found;
 }
 
-/* getopt_long rejected ARG (as it was typed): say why, in our own words.
- * The C libraries differ in what they report, so look at ARG itself. */
-static noreturn void reject_option(const char *arg, int short_option)
+/* ARG is a bundle of short options ("-xy") that holds LETTER. */
+static bool short_options_with(const char *arg, int letter)
 {
-    if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
+    return arg != NULL && arg[0] == '-' && arg[1] != '-' && arg[1] != '\0' &&
+           letter != 0 && strchr(arg + 1, letter) != NULL;
+}
+
+/* getopt_long rejected an option: say why, in our own words. The C
+ * libraries differ in what they report, so look at what was typed: ARG,
+ * the argument getopt_long is in or has just left (NEXT). */
+static noreturn void reject_option(const char *arg, const char *next,
+                                   int short_option)
+{
+    if (short_options_with(next, short_option) ||
+        short_options_with(arg, short_option) || strncmp(arg, "--", 2) != 0 ||
+        arg[2] == '\0')
         usage_error("unknown option '-%s'",
                     quoted((char[2]){(char)short_option, '\0'}));
     const struct option *option = option_named(arg + 2);
@@ -254,6 +271,9 @@ static void check_combination(struct settings *settings, const bool given[])
         usage_error("--step is for one run: it cannot be used with --runs");
     if (settings->step && !isatty(STDIN_FILENO))
         usage_error("--step reads keys: standard input must be a terminal");
+    if (settings->step && !isatty(STDOUT_FILENO))
+        usage_error("--step shows its prompt: standard output must be a "
+                    "terminal");
     if (!given['d'])
         settings->delay_ms =
             settings->runs > 0 || settings->step || settings->schedule != NULL
@@ -270,7 +290,8 @@ struct settings read_command_line(int argc, char *argv[])
     opterr = 0; /* we say what is wrong ourselves, in our own words */
     while ((option = getopt_long(argc, argv, ":hV", options, NULL)) != -1) {
         if (option == '?' || option == ':')
-            reject_option(argv[optind - 1], optopt);
+            reject_option(argv[optind - 1], optind < argc ? argv[optind] : NULL,
+                          optopt);
         if (given[option])
             usage_error("option '--%s' given more than once", name_of(option));
         given[option] = true;

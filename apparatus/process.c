@@ -161,11 +161,14 @@ noreturn void end_in_failure(void)
     exit(EXIT_FAILURE);
 }
 
-/* What was said so far comes first; held lines included. */
+/* What was said so far comes first, held lines included, and the message
+ * gets a line of its own: no progress counter or prompt before it. */
 static void flush_before_message(void)
 {
     hold_lines(false);
+    clear_prompt();
     fflush(stdout);
+    clear_progress();
 }
 
 noreturn void die(const char *call)
@@ -191,6 +194,7 @@ noreturn void end_by_signal(void)
 {
     int signal_number = stop_signal();
     stop_child();
+    clear_prompt();
     restore_keyboard();
     print_interrupted_tally(signal_number);
     fflush(stdout);

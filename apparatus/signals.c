@@ -23,8 +23,12 @@
 #include <unistd.h>
 
 /* The signals that end a run as they would end any program: Ctrl-C,
- * kill's default, a closed terminal, Ctrl-\. */
-static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+ * kill's default, a closed terminal, Ctrl-\, a reader that went away
+ * (| less, then q), and the others whose default is to end the process.
+ * Each ends it the same way (end_by_signal): the child stopped, the
+ * terminal restored, the tally so far shown. */
+static const int stop_signals[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT,
+                                   SIGPIPE, SIGUSR1, SIGUSR2, SIGALRM};
 #define STOP_SIGNALS (sizeof stop_signals / sizeof stop_signals[0])
 
 static volatile sig_atomic_t arrived; /* the stop signal that came, or 0 */

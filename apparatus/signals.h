@@ -29,7 +29,8 @@ void release_signals(void);
 void become_the_child(void);
 bool in_the_child(void);
 
-/* The stop signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT) that has arrived, or 0. */
+/* The stop signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGUSR1,
+ * SIGUSR2, SIGALRM) that has arrived, or 0. */
 int stop_signal(void);
 
 #endif

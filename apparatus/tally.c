@@ -7,6 +7,7 @@
 #include "tally.h"
 
 #include "timeline.h"
+#include "turns.h"
 
 #include <signal.h>
 #include <stdbool.h>
@@ -25,6 +26,7 @@ const char *const outcome_names[OUTCOMES] = {"empty", "torn", "full"};
 static struct {
     const struct tally *running; /* for an interrupted run */
     bool progress;               /* stderr is a terminal */
+    bool drawn;                  /* the counter is on the screen */
     struct timespec last_drawn;
 } runs;
 
@@ -53,6 +55,27 @@ static void describe_duration(double ms, char *text, size_t size)
              count == 1 ? "" : "s");
 }
 
+/* With a schedule, each letter c that finds the child blocked costs the
+ * time it takes to call it blocked: the letters c before the parent's step
+ * that frees it (the post; with --busy-wait or --post-early, the first). */
+static double ms_blocked(const struct settings *s)
+{
+    long frees_after =
+        s->wrong_fix == SPIN_ON_FLAG || s->wrong_fix == POST_FIRST ? 1
+        : s->mode == SYNCED                                        ? 12
+                                                                   : 0;
+    long parent_steps = 0, blocked = 0;
+    for (const char *letter = s->schedule;
+         letter != NULL && *letter != '\0' && parent_steps < frees_after;
+         letter++) {
+        if (*letter == 'p')
+            parent_steps++;
+        else
+            blocked++;
+    }
+    return (double)(blocked * BLOCKED_AFTER_MS);
+}
+
 void start_tally(struct tally *tally, const struct settings *settings)
 {
     memset(tally, 0, sizeof *tally);
@@ -60,9 +83,13 @@ void start_tally(struct tally *tally, const struct settings *settings)
     say("running the experiment %ld time%s...", tally->planned,
         tally->planned == 1 ? "" : "s");
 
-    double ms_per_run = MS_PER_EXPERIMENT + (double)settings->delay_ms +
-                        LETTERS * (double)settings->write_delay_us / 1e3 +
-                        (double)settings->child_sleep_ms;
+    /* The parent's delays and the child's sleep pass at the same time. */
+    double parent_ms = (double)settings->delay_ms +
+                       LETTERS * (double)settings->write_delay_us / 1e3;
+    double child_ms = (double)settings->child_sleep_ms;
+    double ms_per_run = MS_PER_EXPERIMENT +
+                        (parent_ms > child_ms ? parent_ms : child_ms) +
+                        ms_blocked(settings);
     double total_ms = ms_per_run * (double)tally->planned;
     if (total_ms > 60e3) {
         char duration[64];
@@ -89,7 +116,15 @@ void count_run(struct tally *tally, enum outcome seen)
         fprintf(stderr, "\rrun %ld of %ld (%ld%%)", tally->done, tally->planned,
                 tally->done * 100 / tally->planned);
         runs.last_drawn = now;
+        runs.drawn = true;
     }
+}
+
+void clear_progress(void)
+{
+    if (runs.drawn)
+        fputs("\r\033[K", stderr);
+    runs.drawn = false;
 }
 
 void print_tally(const struct tally *tally)
@@ -97,6 +132,7 @@ void print_tally(const struct tally *tally)
     runs.running = NULL;
     if (runs.progress)
         fputs("\r\033[K", stderr); /* clear the progress counter */
+    runs.drawn = false;
     summarize("%s", "");
     summarize("outcome     runs    share");
     for (int outcome = FULL; outcome >= EMPTY; outcome--) {

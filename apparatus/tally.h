@@ -23,6 +23,10 @@ void start_tally(struct tally *tally, const struct settings *settings);
 /* Count one run, and redraw the progress counter now and then. */
 void count_run(struct tally *tally, enum outcome seen);
 
+/* Take the progress counter off the screen, if it is there (before a
+ * message on stderr). */
+void clear_progress(void);
+
 /* Clear the progress counter and print the table: one line per outcome,
  * with its count and share. */
 void print_tally(const struct tally *tally);

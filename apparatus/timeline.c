@@ -57,7 +57,7 @@ void start_timeline(void)
     out.colour = terminal_shows_colour();
     out.columns = terminal_columns();
     if (out.columns < MIN_COLUMNS) {
-        warnx("the terminal is %d columns wide, and the two lanes need %d: "
+        warnx("%d columns are too few for the two lanes, which need %d: "
               "lines will wrap",
               out.columns, MIN_COLUMNS);
         out.columns = DEFAULT_COLUMNS;

@@ -29,7 +29,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define BLOCKED_AFTER_MS 150
 #define GO_ONE_STEP 'g'
 #define RUN_FREELY 'f'
 
@@ -49,6 +48,7 @@ static struct {
     bool keyboard;                  /* --step */
     const char *letters;            /* what is left of LIST */
     bool free;                      /* no more turns: both run freely */
+    bool prompt_shown;              /* --step: the prompt is on screen */
     int to_child[2], from_child[2]; /* the two pipes, [0] to read */
     /* The parent's view of the child. */
     enum { STARTING, WAITING, IN_STEP, BLOCKED, FINISHED } child;
@@ -195,9 +195,21 @@ static void show_choices(const char *parent_next)
             c_length = room - p_length;
         }
     }
+    turns.prompt_shown = true;
     printf("\r\033[Knext: [p] %.*s  [c] %.*s  [q] quit ", p_length, p, c_length,
            c);
     flush_timeline();
+}
+
+void clear_prompt(void)
+{
+    /* The child does not know whether the parent's prompt is up: it
+     * erases the line anyway (on the terminal --step needs). */
+    if (turns.keyboard && (turns.prompt_shown || in_the_child())) {
+        fputs("\r\033[K", stdout);
+        fflush(stdout);
+    }
+    turns.prompt_shown = false;
 }
 
 /* The next letter of the schedule, or the next key p, c or q; EOF when the
@@ -233,7 +245,7 @@ static int next_letter(const char *parent_next)
             continue;
         }
         if (key == 'p' || key == 'c' || key == 'q' || key == EOF) {
-            printf("\r\033[K"); /* the prompt goes; the turn's mark stays */
+            clear_prompt(); /* the prompt goes; the turn's mark stays */
             return key == EOF ? 'q' : key;
         }
     }

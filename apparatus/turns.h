@@ -16,6 +16,10 @@
 
 #include "format.h"
 
+/* A step that can block and has not finished this long after its turn
+ * began is reported blocked. */
+#define BLOCKED_AFTER_MS 150
+
 /* Whether a step can keep its process waiting, and on what. */
 enum step_kind {
     NEVER_BLOCKS,   /* a write, a read, a post, a sleep */
@@ -32,6 +36,10 @@ void turns_after_fork(pid_t child);
 
 /* Wait for my turn to take the step described by FORMAT. */
 void take_turn(enum step_kind kind, const char *format, ...) PRINTF_LIKE(2, 3);
+
+/* --step: take the prompt off the screen, if it is there (before a
+ * message, or at the end). */
+void clear_prompt(void);
 
 /* The parent has no steps left: let the rest of the schedule play out for
  * the child, then close the pipes. */

@@ -113,6 +113,7 @@ skip() {
 # The exact texts of this system's C library (glibc and musl differ).
 error_text() { "$build/texts" errno "$1"; }
 signal_text() { "$build/texts" signal "$1"; }
+signal_number() { "$build/texts" number "$1"; } # USR1: 10 on Linux, 30 on macOS
 
 # demo ARGUMENT...: run shmdemo under supervise (20 s at most); its output
 # goes to the files out and err, its exit status to $status.

@@ -186,7 +186,7 @@ t_lines_fit_a_60_and_a_100_column_terminal() {
 
 t_a_terminal_too_narrow_for_two_lanes_says_so() {
     NO_COLOR=1 on_terminal 40 --synced --delay 0
-    expect_line out 'the terminal is 40 columns wide, and the two lanes need [0-9]+: lines will wrap'
+    expect_line out '40 columns are too few for the two lanes, which need [0-9]+: lines will wrap'
     expect_line out '^verdict: full'
 }
 
@@ -343,4 +343,15 @@ t_make_install_honours_prefix_and_destdir() {
     make -s -C src uninstall DESTDIR="$PWD/stage" PREFIX=/opt/demo >log 2>&1 ||
         fail "uninstall failed: $(cat log)"
     [ ! -e stage/opt/demo/bin/shmdemo ] || fail "uninstall left the program"
+}
+
+t_bundled_short_options_and_c1_controls_are_reported_as_typed() {
+    demo --racy -xy
+    expect_status 2
+    expect_line err "^shmdemo: unknown option '-x'$"
+    # U+009B (CSI) in UTF-8 is a control character too: never echoed raw.
+    demo --racy --delay "$(printf '\302\2332J')"
+    expect_status 2
+    ! grep -q "$(printf '\302\233')" err || fail "a C1 control character was echoed raw"
+    expect_line err "'\\\\xc2\\\\x9b2J' is not a whole number"
 }

@@ -113,3 +113,15 @@ t_peak_memory_does_not_grow_with_runs() {
     [ "$large" -le $((small + 512)) ] ||
         fail "peak memory grew from $small KiB to $large KiB"
 }
+
+t_the_estimate_counts_what_really_takes_time() {
+    # The parent's delay and the child's sleep pass at the same time:
+    # 35 runs of 1 s are not "at least 1 minute".
+    "$supervise" -t 2 -- "$SHMDEMO" --racy --delay 1000 --child-sleep 1000 --runs 35 >out
+    expect_line out 'running the experiment 35 times'
+    expect_no_line out 'this will take'
+    # Each letter that finds the synced child blocked costs 0.15 s: three
+    # per run, 150 runs, more than a minute.
+    "$supervise" -t 2 -- "$SHMDEMO" --synced --schedule ccc --runs 150 >out
+    expect_line out 'this will take at least 1 minute'
+}

@@ -301,3 +301,28 @@ t_steer_nothing_marks_turns_in_plain_runs() {
         expect_no_line out '^------'
     done
 }
+
+t_steer_step_needs_a_terminal_for_its_prompt_too() {
+    "$supervise" -t 10 -p -- sh -c '"$0" --racy --step >out 2>err; echo $? >status' "$SHMDEMO" >/dev/null
+    [ "$(cat status)" = 2 ] || fail "exit status $(cat status), expected 2"
+    expect_line err '^shmdemo: --step shows its prompt: standard output must be a terminal$'
+    [ ! -s out ] || fail "something went to the file: $(od -c out | head -n 2)"
+}
+
+t_steer_step_restores_the_terminal_after_any_fatal_signal() {
+    # SIGUSR1 (like SIGPIPE from | less) ends the program by default: it
+    # must still give the terminal back, and end by that signal.
+    # shellcheck disable=SC2016 # for the inner shell
+    "$supervise" -t 10 -p -- sh -c '
+        stty -g >before
+        "$0" --racy --step </dev/tty >/dev/tty 2>&1 &
+        pid=$!
+        sleep 0.5
+        kill -USR1 $pid
+        wait $pid
+        echo $? >status
+        stty -g >after' "$SHMDEMO" >/dev/null
+    [ "$(cat status)" = $((128 + $(signal_number USR1))) ] ||
+        fail "exit status $(cat status), expected 128 + SIGUSR1"
+    cmp -s before after || fail "the terminal was left changed: $(cat before) / $(cat after)"
+}
