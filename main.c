@@ -118,9 +118,12 @@ static enum outcome run_experiment(struct demo *demo)
      * has been reaped, so nobody else is looking at it now. */
     memset(demo->region.addr, 0, demo->region.size);
 
-    /* fork() copies this process, stdio buffers included: flush them first,
-     * or the child would print the parent's pending lines a second time. */
+    /* fork() copies this process, stdio buffers included: flush them first
+     * (fflush(stdout), checked), or the child would print the parent's
+     * pending lines a second time. */
     flush_timeline();
+
+    /* --schedule, --step: the pipes that hand out the turns (else nothing). */
     prepare_turns(&demo->settings);
     pid_t parent = getpid();
     pid_t child = fork();

@@ -78,11 +78,6 @@ void stop_narrating(void)
     out.quiet = true;
 }
 
-bool narrating(void)
-{
-    return !out.quiet;
-}
-
 /* Writing stdout failed: say so and end; or, if a stop signal cut the
  * write short, end by that signal. */
 static noreturn void write_failed(void)

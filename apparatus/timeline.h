@@ -36,7 +36,6 @@ void erase_prompt_before_lines(void);
 
 /* No narration from now on (--runs): only the summary is printed. */
 void stop_narrating(void);
-bool narrating(void);
 
 /* Keep lines back (true) while the names exist, and print them, in order
  * and with the times they happened, when the names are gone (false).
