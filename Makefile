@@ -28,13 +28,15 @@ BENCH_ROUNDS = 5
 STD_CFLAGS = -std=c11 -Wall -Wextra -Wpedantic
 PLATFORM_FLAGS = `sh build/platform-flags.sh`
 
-APPARATUS = apparatus/options.o apparatus/process.o apparatus/signals.o \
-	apparatus/tally.o apparatus/terminal.o apparatus/timeline.o \
-	apparatus/turns.o
+APPARATUS = apparatus/exits.o apparatus/lesson.o apparatus/options.o \
+	apparatus/process.o apparatus/signals.o apparatus/tally.o \
+	apparatus/terminal.o apparatus/timeline.o apparatus/turns.o \
+	apparatus/verdict.o
 OBJECTS = main.o shm.o sem.o $(APPARATUS)
-HEADERS = shm.h sem.h apparatus/format.h apparatus/options.h \
-	apparatus/process.h apparatus/signals.h apparatus/tally.h \
-	apparatus/terminal.h apparatus/timeline.h apparatus/turns.h
+HEADERS = shm.h sem.h apparatus/basics.h apparatus/exits.h \
+	apparatus/lesson.h apparatus/options.h apparatus/process.h \
+	apparatus/signals.h apparatus/tally.h apparatus/terminal.h \
+	apparatus/timeline.h apparatus/turns.h apparatus/verdict.h
 
 .PHONY: all demo test check bench readme-check portability fault clean \
 	install uninstall FORCE

@@ -14,6 +14,8 @@
 
 #include "sem.h"
 
+#include "shm.h" /* object_name */
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -58,11 +60,7 @@ static sem_t *open_fresh_semaphore(struct named_sem *sem,
                                    void (*narrate)(const char *format, ...))
 {
     for (int attempt = 0; attempt < SEM_NAME_TRIES; attempt++) {
-        int length = snprintf(sem->name, sizeof sem->name, "/shmdemo-%ld-sem",
-                              (long)getpid());
-        if (attempt > 0)
-            snprintf(sem->name + length, sizeof sem->name - length, "-%d",
-                     attempt);
+        object_name(sem->name, sizeof sem->name, "sem", attempt);
         sem_t *handle = create_semaphore(sem->name);
         if (handle != SEM_FAILED || errno != EEXIST)
             return handle;
@@ -100,31 +98,5 @@ int named_sem_create(struct named_sem *sem,
     }
     if (narrate)
         narrate("sem_unlink(\"%s\") = 0", sem->name);
-    return 0;
-}
-
-int named_sem_wait(struct named_sem *sem)
-{
-    /* A signal handler may interrupt the wait; that is no reason to stop
-     * waiting. */
-    while (sem_wait(sem->handle) == -1) {
-        if (errno != EINTR)
-            return fail(sem, "sem_wait");
-    }
-    return 0;
-}
-
-int named_sem_post(struct named_sem *sem)
-{
-    if (sem_post(sem->handle) == -1)
-        return fail(sem, "sem_post");
-    return 0;
-}
-
-int named_sem_close(struct named_sem *sem)
-{
-    if (sem_close(sem->handle) == -1)
-        return fail(sem, "sem_close");
-    sem->handle = SEM_FAILED;
     return 0;
 }

@@ -8,14 +8,7 @@
 
 #include <semaphore.h>
 
-/* Let the compiler check the format of each narrated line (GCC and clang). */
-#ifndef PRINTF_LIKE
-#if defined(__GNUC__) || defined(__clang__)
-#define PRINTF_LIKE(f, a) __attribute__((__format__(__printf__, f, a)))
-#else
-#define PRINTF_LIKE(f, a)
-#endif
-#endif
+#include "apparatus/basics.h" /* PRINTF_LIKE: narrated formats checked */
 
 /* How many names named_sem_create tries before it gives up on EEXIST. */
 #define SEM_NAME_TRIES 10
@@ -35,15 +28,5 @@ struct named_sem {
 int named_sem_create(struct named_sem *sem,
                      void (*narrate)(const char *format, ...)
                          PRINTF_LIKE(1, 2));
-
-/* Wait until the value is above 0, then decrement it; retried when a signal
- * interrupts the wait (EINTR). Returns 0, or -1 with errno set. */
-int named_sem_wait(struct named_sem *sem);
-
-/* Increment the value, waking one waiter. Returns 0, or -1 with errno set. */
-int named_sem_post(struct named_sem *sem);
-
-/* Close the semaphore in this process. Returns 0, or -1 with errno set. */
-int named_sem_close(struct named_sem *sem);
 
 #endif

@@ -18,6 +18,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+void object_name(char *name, size_t size, const char *kind, int attempt)
+{
+    if (attempt > 0)
+        snprintf(name, size, "/shmdemo-%ld-%s-%d", (long)getpid(), kind,
+                 attempt);
+    else
+        snprintf(name, size, "/shmdemo-%ld-%s", (long)getpid(), kind);
+}
+
 /* Undo what was done so far and report CALL as the one that failed: unmap
  * the region if it is mapped, close FD if it is open (not -1), unlink the
  * name if it is still ours (NAMED). errno stays as the failed call left it. */
@@ -46,11 +55,7 @@ static int open_fresh_object(struct shm_region *region,
                              void (*narrate)(const char *format, ...))
 {
     for (int attempt = 0; attempt < REGION_NAME_TRIES; attempt++) {
-        int length = snprintf(region->name, sizeof region->name,
-                              "/shmdemo-%ld-mem", (long)getpid());
-        if (attempt > 0)
-            snprintf(region->name + length, sizeof region->name - length, "-%d",
-                     attempt);
+        object_name(region->name, sizeof region->name, "mem", attempt);
         int fd = shm_open(region->name, O_CREAT | O_EXCL | O_RDWR,
                           S_IRUSR | S_IWUSR);
         if (fd != -1 || errno != EEXIST)

@@ -10,14 +10,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Let the compiler check the format of each narrated line (GCC and clang). */
-#ifndef PRINTF_LIKE
-#if defined(__GNUC__) || defined(__clang__)
-#define PRINTF_LIKE(f, a) __attribute__((__format__(__printf__, f, a)))
-#else
-#define PRINTF_LIKE(f, a)
-#endif
-#endif
+#include "apparatus/basics.h" /* PRINTF_LIKE: narrated formats checked */
+
+/* The name of a new object of ours, KIND "mem" or "sem": "/shmdemo-PID-KIND"
+ * and, after a clash (ATTEMPT 1 to 9), "/shmdemo-PID-KIND-ATTEMPT". One
+ * '/', at the start, and short enough for macOS (31 characters). The PID
+ * makes a name ours: the tests clean up only names with their own PIDs. */
+void object_name(char *name, size_t size, const char *kind, int attempt);
 
 /* How many names region_create tries before it gives up on EEXIST. */
 #define REGION_NAME_TRIES 10

@@ -9,7 +9,7 @@
 
 #include "options.h"
 
-#include "format.h"
+#include "basics.h"
 
 #include <err.h>
 #include <errno.h>
@@ -61,6 +61,9 @@ static const char usage_text[] =
     "  --post-early       (--synced) the parent posts before it writes\n"
     "  --map-private      the region is mapped MAP_PRIVATE, not MAP_SHARED\n"
     "\n"
+    "  --brief            only the lines a class looks at: the fork, the\n"
+    "                     writes, the post and the wait, the child's table,\n"
+    "                     the verdict\n"
     "  -h, --help         show this help and exit\n"
     "  -V, --version      show the version and exit\n"
     "\n"
@@ -178,6 +181,7 @@ static const struct option options[] = {
     {"busy-wait", no_argument, NULL, 'b'},
     {"post-early", no_argument, NULL, 'e'},
     {"map-private", no_argument, NULL, 'm'},
+    {"brief", no_argument, NULL, 'B'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -333,6 +337,9 @@ struct settings read_command_line(int argc, char *argv[])
             break;
         case 'm':
             choose_wrong_fix(&settings, PRIVATE_MAPPING);
+            break;
+        case 'B':
+            settings.brief = true;
             break;
         case 'h':
             print_and_exit(usage_text);

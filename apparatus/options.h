@@ -28,6 +28,7 @@ struct settings {
     long runs;            /* 0: one narrated run; N: N quiet runs, counted */
     const char *schedule; /* --schedule: letters p and c; NULL if none */
     bool step;            /* --step: the keyboard chooses each step */
+    bool brief;           /* --brief: only the lines a class looks at */
 };
 
 /* Read the command line. On --help or --version, print and exit 0; on a

@@ -1,26 +1,23 @@
-/* apparatus/process.c: the two processes and every way they end.
+/* apparatus/process.c: the two processes: the parent's bookkeeping around
+ * fork, its sleeps, and its wait for the child.
  *
- * The parent remembers its running child, so that an error, Ctrl-C or q
- * can stop and reap it: nothing is left in the process table. The child
- * never outlives its parent. A sleep notices a child that failed, and a
- * stop signal, at once.
+ * The child is never reaped here: the parent only looks (waitid with
+ * WNOWAIT), and main.c's waitpid reaps it. A child that has ended but is
+ * not reaped is a zombie, whose PID nobody else can have; once the parent
+ * knows it has ended, it forgets the PID, so that nothing is ever sent to
+ * a PID that is no longer ours.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include "process.h"
 
+#include "exits.h"
 #include "signals.h"
-#include "tally.h"
-#include "terminal.h"
 #include "timeline.h"
-#include "turns.h"
 
-#include <err.h>
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -30,15 +27,48 @@
 #include <sys/prctl.h>
 #endif
 
-static pid_t running_child;    /* the parent's child, until reaped; or 0 */
-static int ended_child_status; /* its status, if a sleep already reaped it */
-static bool child_has_ended;
+#define MAX_HOOKS 4
 
-void parent_begins(pid_t child)
+static struct {
+    void (*before[MAX_HOOKS])(void);
+    void (*after[MAX_HOOKS])(pid_t child);
+    int count;
+} hooks;
+
+static pid_t running_child; /* the parent's child, until it has ended; or 0 */
+
+void at_fork(void (*before)(void), void (*after)(pid_t child))
 {
-    running_child = child;
-    child_has_ended = false;
-    turns_after_fork(child);
+    if (hooks.count < MAX_HOOKS) {
+        hooks.before[hooks.count] = before;
+        hooks.after[hooks.count] = after;
+        hooks.count++;
+    }
+}
+
+/* On the way out: stop (SIGKILL) and reap the child, if one is running. */
+static void stop_child(int signal_number)
+{
+    (void)signal_number;
+    if (running_child <= 0)
+        return;
+    kill(running_child, SIGKILL);
+    while (waitpid(running_child, NULL, 0) == -1 && errno == EINTR) {
+    }
+    running_child = 0;
+}
+
+void before_fork(void)
+{
+    static bool registered;
+    if (!registered)
+        on_the_way_out(NULL, stop_child);
+    registered = true;
+    flush_timeline();
+    for (int i = 0; i < hooks.count; i++) {
+        if (hooks.before[i] != NULL)
+            hooks.before[i]();
+    }
 }
 
 #if !defined(__linux__) || defined(SHMDEMO_PORTABLE_PARENT_WATCH)
@@ -54,10 +84,9 @@ static void check_parent(int signal_number)
 }
 #endif
 
-void child_begins(pid_t parent)
+static void child_begins(pid_t parent)
 {
     become_the_child();
-    turns_after_fork(0);
 #if defined(__linux__) && !defined(SHMDEMO_PORTABLE_PARENT_WATCH)
     /* Linux: the kernel kills us when the parent dies. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
@@ -77,21 +106,57 @@ void child_begins(pid_t parent)
         _exit(EXIT_FAILURE);
 }
 
+void after_fork(pid_t child, pid_t parent)
+{
+    if (child == 0)
+        child_begins(parent);
+    else
+        running_child = child;
+    for (int i = 0; i < hooks.count; i++) {
+        if (hooks.after[i] != NULL)
+            hooks.after[i](child);
+    }
+}
+
+/* Has the running child ended? Looks without reaping (WNOWAIT); BLOCK:
+ * wait until it has. Returns 1 and its exit status, 0 if it is still
+ * running, -1 if the wait was cut short by a signal. */
+static int child_has_ended(bool block, int *status)
+{
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    int options = WEXITED | WNOWAIT | (block ? 0 : WNOHANG);
+    if (waitid(P_PID, (id_t)running_child, &info, options) == -1) {
+        if (errno == EINTR)
+            return -1;
+        die("waitid");
+    }
+    if (info.si_pid == 0)
+        return 0;
+    *status = info.si_code == CLD_EXITED ? info.si_status : -1;
+    return 1;
+}
+
 void check_on_child(void)
 {
-    if (stop_signal() != 0)
-        end_by_signal();
-    if (in_the_child() || running_child == 0 || child_has_ended)
-        return;
+    stop_if_asked();
     int status;
-    if (waitpid(running_child, &status, WNOHANG) != running_child)
+    if (in_the_child() || running_child == 0 ||
+        child_has_ended(false, &status) != 1)
         return;
-    child_has_ended = true;
-    ended_child_status = status;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_FAILURE) {
-        running_child = 0;
-        end_in_failure(); /* the child has said why */
-    }
+    if (status == EXIT_FAILURE)
+        end_in_failure(); /* the child has said why; stop_child reaps it */
+}
+
+void wait_until_child_ends(void)
+{
+    int status, ended;
+    if (running_child == 0)
+        return;
+    while ((ended = child_has_ended(true, &status)) != 1)
+        stop_if_asked();
+    stop_if_asked(); /* a child killed by the same Ctrl-C is part of it */
+    running_child = 0; /* a zombie now: waitpid reaps it */
 }
 
 void pause_us(long long microseconds)
@@ -101,8 +166,7 @@ void pause_us(long long microseconds)
                                    (long)(microseconds % 1000000) * 1000};
     struct timespec remaining;
     if (microseconds <= 0) {
-        if (stop_signal() != 0)
-            end_by_signal();
+        stop_if_asked();
         return;
     }
     wake_when_a_child_ends();
@@ -118,97 +182,4 @@ void pause_us(long long microseconds)
 void pause_ms(long milliseconds)
 {
     pause_us(milliseconds * 1000LL);
-}
-
-pid_t wait_for_child(pid_t child, int *status)
-{
-    pid_t result;
-    if (child_has_ended && child == running_child) {
-        *status = ended_child_status;
-        result = child;
-    } else {
-        do {
-            result = waitpid(child, status, 0);
-            if (result == -1 && errno == EINTR && stop_signal() != 0)
-                end_by_signal();
-        } while (result == -1 && errno == EINTR);
-    }
-    if (result == child) {
-        running_child = 0;
-        /* A child killed by the same Ctrl-C is part of the stop. */
-        if (stop_signal() != 0)
-            end_by_signal();
-    }
-    return result;
-}
-
-void stop_child(void)
-{
-    if (running_child <= 0)
-        return;
-    kill(running_child, SIGKILL);
-    while (waitpid(running_child, NULL, 0) == -1 && errno == EINTR) {
-    }
-    running_child = 0;
-}
-
-noreturn void end_in_failure(void)
-{
-    if (in_the_child())
-        _exit(EXIT_FAILURE); /* the parent's cleanup is the parent's */
-    stop_child();
-    restore_keyboard();
-    exit(EXIT_FAILURE);
-}
-
-/* What was said so far comes first, held lines included, and the message
- * gets a line of its own: no progress counter or prompt before it. */
-static void flush_before_message(void)
-{
-    hold_lines(false);
-    clear_prompt();
-    fflush(stdout);
-    clear_progress();
-}
-
-noreturn void die(const char *call)
-{
-    int saved_errno = errno;
-    flush_before_message();
-    errno = saved_errno;
-    warn("%s", call);
-    end_in_failure();
-}
-
-noreturn void die_because(const char *format, ...)
-{
-    va_list args;
-    flush_before_message();
-    va_start(args, format);
-    vwarnx(format, args);
-    va_end(args);
-    end_in_failure();
-}
-
-noreturn void end_by_signal(void)
-{
-    int signal_number = stop_signal();
-    stop_child();
-    clear_prompt();
-    restore_keyboard();
-    print_interrupted_tally(signal_number);
-    fflush(stdout);
-
-    /* Die of the same signal, so that a shell sees why (status 128+N). */
-    struct sigaction action = {.sa_handler = SIG_DFL};
-    sigemptyset(&action.sa_mask);
-    sigaction(signal_number, &action, NULL);
-    sigset_t only;
-    sigemptyset(&only);
-    sigaddset(&only, signal_number);
-    sigprocmask(SIG_UNBLOCK, &only, NULL);
-    raise(signal_number);
-    /* Still here: we are PID 1, and the kernel drops a signal that PID 1
-     * sends itself with no handler. Exit with the same status instead. */
-    _exit(128 + signal_number);
 }

@@ -1,51 +1,42 @@
-/* apparatus/process.h: the two processes and every way they end.
+/* apparatus/process.h: the two processes: the parent's bookkeeping around
+ * fork, its sleeps, and its wait for the child.
  *
- * The parent keeps track of its child so that no way out leaves it
- * running; the child makes sure it never outlives its parent. Errors end
- * the program with one message and status 1, a stop signal with the
- * signal's own status (130 for Ctrl-C).
+ * The parent owns "the running child" from fork until it has ended, so
+ * that an error, Ctrl-C or q can stop it: nothing is left in the process
+ * table, and no PID is signalled once it could belong to someone else.
+ * The child never outlives its parent.
  */
 #ifndef PROCESS_H
 #define PROCESS_H
 
-#include <stdnoreturn.h>
 #include <sys/types.h>
 
-#include "format.h"
+/* Something to do around each fork: BEFORE in the parent just before it,
+ * AFTER in both processes right after it (CHILD: 0 in the child). At most
+ * 4 pairs; either may be NULL. */
+void at_fork(void (*before)(void), void (*after)(pid_t child));
 
-/* In the parent, right after fork: CHILD is running, and ours to stop. */
-void parent_begins(pid_t child);
+/* Just before fork: stdout written out (fork copies its buffer), and what
+ * at_fork registered. */
+void before_fork(void);
 
-/* In the child, right after fork: speak in the child's lane, and never
- * outlive PARENT (a dead parent would never post the semaphore). */
-void child_begins(pid_t parent);
+/* Right after fork, in both. In the parent (CHILD > 0): CHILD is running,
+ * and ours to stop. In the child (CHILD == 0): speak in the child's lane,
+ * and never outlive PARENT (a dead parent would never post the semaphore). */
+void after_fork(pid_t child, pid_t parent);
 
 /* Sleep; a signal does not cut the sleep short, but a stop signal ends the
  * run, and a child that failed ends the demo at once. */
 void pause_us(long long microseconds);
 void pause_ms(long milliseconds);
 
-/* After a signal: a stop signal ends the run; a child that has ended is
- * reaped, and if it failed (status 1), the demo ends at once. */
+/* A stop signal ends the run; a child that has ended with status 1 (it
+ * failed, and said why) ends the demo. The child is not reaped here. */
 void check_on_child(void);
 
-/* waitpid for the child, retried after a signal; a stop signal ends the
- * run. Returns the child's PID, or -1 with errno set. */
-pid_t wait_for_child(pid_t child, int *status);
-
-/* "shmdemo: CALL: strerror(errno)" on stderr, then exit 1 (the child by
- * _exit), after stopping and reaping the child. */
-noreturn void die(const char *call);
-noreturn void die_because(const char *format, ...) PRINTF_LIKE(1, 2);
-
-/* End with status 1 without a message: the child has already said why. */
-noreturn void end_in_failure(void);
-
-/* End by the stop signal that arrived: stop the child, restore the
- * terminal, show the tally so far, and die of that signal (status 128+N). */
-noreturn void end_by_signal(void);
-
-/* Stop (SIGKILL) and reap the child, if one is running. */
-void stop_child(void);
+/* Wait until the running child has ended, without reaping it: waitpid
+ * then reaps it at once. From here on its PID is not ours to signal. A
+ * stop signal still ends the run (and the child) while we wait. */
+void wait_until_child_ends(void);
 
 #endif

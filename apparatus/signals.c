@@ -12,8 +12,7 @@
 
 #include "signals.h"
 
-#include "process.h"
-#include "timeline.h"
+#include "exits.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,7 +31,6 @@ static const int stop_signals[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT,
 #define STOP_SIGNALS (sizeof stop_signals / sizeof stop_signals[0])
 
 static volatile sig_atomic_t arrived; /* the stop signal that came, or 0 */
-static volatile sig_atomic_t in_child;
 static sigset_t before_hold;
 
 /* The parent notes a stop signal, and ends at its next wait; the child
@@ -40,7 +38,7 @@ static sigset_t before_hold;
  * the handlers in each child would cost a few system calls per run). */
 static void note_stop(int signal_number)
 {
-    if (in_child) {
+    if (in_the_child()) {
         signal(signal_number, SIG_DFL);
         raise(signal_number); /* delivered as this handler returns */
         return;
@@ -68,6 +66,12 @@ void wake_when_a_child_ends(void)
 int stop_signal(void)
 {
     return arrived;
+}
+
+void stop_if_asked(void)
+{
+    if (arrived != 0)
+        end_by_signal(arrived);
 }
 
 static bool is_open(int fd)
@@ -129,16 +133,6 @@ void take_charge_of_process(void)
     }
 }
 
-void become_the_child(void)
-{
-    in_child = 1;
-}
-
-bool in_the_child(void)
-{
-    return in_child != 0;
-}
-
 #ifdef SHMDEMO_MEASURE_WINDOW
 /* bench/window.sh: how long the names exist, printed on stderr at exit. */
 #include <stdlib.h>
@@ -158,7 +152,6 @@ void hold_signals(void)
     sigfillset(&all);
     if (sigprocmask(SIG_BLOCK, &all, &before_hold) == -1)
         die("sigprocmask");
-    hold_lines(true);
 #ifdef SHMDEMO_MEASURE_WINDOW
     clock_gettime(CLOCK_MONOTONIC, &window_start);
 #endif
@@ -175,9 +168,4 @@ void release_signals(void)
 #endif
     if (sigprocmask(SIG_SETMASK, &before_hold, NULL) == -1)
         die("sigprocmask");
-    if (hold_lines(false) == -1) {
-        if (stop_signal() != 0)
-            end_by_signal(); /* the write was cut short by the signal */
-        die("write to stdout");
-    }
 }

@@ -17,20 +17,16 @@ void take_charge_of_process(void);
  * that it notices at once (a handler for SIGCHLD). */
 void wake_when_a_child_ends(void);
 
-/* Hold every signal that can be held (all but SIGKILL and SIGSTOP), and
- * keep narration back, while the names exist; let them through again. */
+/* Hold every signal that can be held (all but SIGKILL and SIGSTOP) while
+ * the names exist; let them through again. */
 void hold_signals(void);
 void release_signals(void);
-
-/* Right after fork, in the child: from now on this process is the child
- * (and the stop signals take their default action in it). One flag for the
- * whole apparatus: the child writes as little as it can, since each page
- * it writes is copied (copy-on-write). */
-void become_the_child(void);
-bool in_the_child(void);
 
 /* The stop signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGUSR1,
  * SIGUSR2, SIGALRM) that has arrived, or 0. */
 int stop_signal(void);
+
+/* If a stop signal has arrived, end the run by it (end_by_signal). */
+void stop_if_asked(void);
 
 #endif

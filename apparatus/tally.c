@@ -6,8 +6,9 @@
 
 #include "tally.h"
 
+#include "exits.h"
+#include "terminal.h"
 #include "timeline.h"
-#include "turns.h"
 
 #include <signal.h>
 #include <stdbool.h>
@@ -16,26 +17,18 @@
 #include <time.h>
 #include <unistd.h>
 
-/* What one experiment costs beyond its delays: a fork, a wait, a little
- * more (measured by make bench on a 2-core VM: about 0.2 ms). */
-#define MS_PER_EXPERIMENT 0.2
-#define LETTERS 11 /* characters the parent writes */
-
-const char *const outcome_names[OUTCOMES] = {"empty", "torn", "full"};
+/* Runs that are expected to take longer than this are announced. */
+#define ANNOUNCE_AFTER_MS 60e3
+/* How long the runs are timed before the estimate is made. */
+#define ESTIMATE_AFTER_MS 300.0
 
 static struct {
     const struct tally *running; /* for an interrupted run */
     bool progress;               /* stderr is a terminal */
     bool drawn;                  /* the counter is on the screen */
-    struct timespec last_drawn;
+    bool estimated;              /* the estimate has been made */
+    struct timespec started, last_drawn;
 } runs;
-
-static double ms_between(const struct timespec *then,
-                         const struct timespec *now)
-{
-    return (double)(now->tv_sec - then->tv_sec) * 1e3 +
-           (double)(now->tv_nsec - then->tv_nsec) / 1e6;
-}
 
 /* How long the runs will take, at least, in words: "19 years". */
 static void describe_duration(double ms, char *text, size_t size)
@@ -55,26 +48,38 @@ static void describe_duration(double ms, char *text, size_t size)
              count == 1 ? "" : "s");
 }
 
-/* With a schedule, each letter c that finds the child blocked costs the
- * time it takes to call it blocked: the letters c before the parent's step
- * that frees it (the post; with --busy-wait or --post-early, the first). */
-static double ms_blocked(const struct settings *s)
+/* The least a run can take: the parent's delays, and the child's sleep.
+ * They pass at the same time, unless a schedule puts the sleep after the
+ * parent's first step (which comes after its delay). */
+static double least_ms_per_run(const struct settings *s)
 {
-    long frees_after =
-        s->wrong_fix == SPIN_ON_FLAG || s->wrong_fix == POST_FIRST ? 1
-        : s->mode == SYNCED                                        ? 12
-                                                                   : 0;
-    long parent_steps = 0, blocked = 0;
-    for (const char *letter = s->schedule;
-         letter != NULL && *letter != '\0' && parent_steps < frees_after;
-         letter++) {
-        if (*letter == 'p')
-            parent_steps++;
-        else
-            blocked++;
-    }
-    return (double)(blocked * BLOCKED_AFTER_MS);
+    double parent_ms = (double)s->delay_ms +
+                       (double)MESSAGE_SIZE * (double)s->write_delay_us / 1e3;
+    double child_ms = (double)s->child_sleep_ms;
+    if (s->schedule != NULL)
+        return parent_ms + child_ms;
+    return parent_ms > child_ms ? parent_ms : child_ms;
 }
+
+/* Say how long the runs will take, if that is more than a minute. */
+static void announce(const struct tally *tally, double ms_per_run,
+                     const char *how)
+{
+    double total_ms = ms_per_run * (double)(tally->planned - tally->done);
+    if (total_ms <= ANNOUNCE_AFTER_MS)
+        return;
+    char duration[64];
+    describe_duration(total_ms, duration, sizeof duration);
+    clear_progress();
+    summarize("%s, this will take %s more (Ctrl-C stops it and shows the "
+              "tally so far)",
+              how, duration);
+    flush_timeline();
+}
+
+/* On the way out: the progress line goes; a stop signal shows the tally so
+ * far. */
+static void print_interrupted_tally(int signal_number);
 
 void start_tally(struct tally *tally, const struct settings *settings)
 {
@@ -82,36 +87,35 @@ void start_tally(struct tally *tally, const struct settings *settings)
     tally->planned = settings->runs;
     say("running the experiment %ld time%s...", tally->planned,
         tally->planned == 1 ? "" : "s");
-
-    /* The parent's delays and the child's sleep pass at the same time. */
-    double parent_ms = (double)settings->delay_ms +
-                       LETTERS * (double)settings->write_delay_us / 1e3;
-    double child_ms = (double)settings->child_sleep_ms;
-    double ms_per_run = MS_PER_EXPERIMENT +
-                        (parent_ms > child_ms ? parent_ms : child_ms) +
-                        ms_blocked(settings);
-    double total_ms = ms_per_run * (double)tally->planned;
-    if (total_ms > 60e3) {
-        char duration[64];
-        describe_duration(total_ms, duration, sizeof duration);
-        say("this will take at least %s (Ctrl-C stops it and shows the "
-            "tally so far)",
-            duration);
-    }
     stop_narrating();
+    on_the_way_out(clear_progress, print_interrupted_tally);
     runs.running = tally;
     runs.progress = isatty(STDERR_FILENO);
-    clock_gettime(CLOCK_MONOTONIC, &runs.last_drawn);
+    clock_gettime(CLOCK_MONOTONIC, &runs.started);
+    runs.last_drawn = runs.started;
+
+    /* The delays alone may say it already; else the first runs will. */
+    double least = least_ms_per_run(settings);
+    runs.estimated = least * (double)tally->planned > ANNOUNCE_AFTER_MS;
+    if (runs.estimated)
+        announce(tally, least, "from the delays alone");
 }
 
 void count_run(struct tally *tally, enum outcome seen)
 {
     tally->counts[seen]++;
     tally->done++;
-    if (!runs.progress || tally->done == tally->planned)
+    if (tally->done == tally->planned || (!runs.progress && runs.estimated))
         return;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
+    double elapsed = ms_between(&runs.started, &now);
+    if (!runs.estimated && elapsed >= ESTIMATE_AFTER_MS) {
+        runs.estimated = true;
+        announce(tally, elapsed / (double)tally->done, "at this speed");
+    }
+    if (!runs.progress)
+        return;
     if (ms_between(&runs.last_drawn, &now) >= 100.0) {
         fprintf(stderr, "\rrun %ld of %ld (%ld%%)", tally->done, tally->planned,
                 tally->done * 100 / tally->planned);
@@ -123,7 +127,7 @@ void count_run(struct tally *tally, enum outcome seen)
 void clear_progress(void)
 {
     if (runs.drawn)
-        fputs("\r\033[K", stderr);
+        fputs(ERASE_LINE, stderr);
     runs.drawn = false;
 }
 
@@ -131,7 +135,7 @@ void print_tally(const struct tally *tally)
 {
     runs.running = NULL;
     if (runs.progress)
-        fputs("\r\033[K", stderr); /* clear the progress counter */
+        fputs(ERASE_LINE, stderr); /* clear the progress counter */
     runs.drawn = false;
     summarize("%s", "");
     summarize("outcome     runs    share");
@@ -145,10 +149,10 @@ void print_tally(const struct tally *tally)
     }
 }
 
-void print_interrupted_tally(int signal_number)
+static void print_interrupted_tally(int signal_number)
 {
     const struct tally *tally = runs.running;
-    if (tally == NULL)
+    if (tally == NULL || signal_number == 0)
         return;
     print_tally(tally);
     summarize("interrupted by signal %d (%s) after %ld of %ld runs: the "

@@ -4,11 +4,8 @@
 #ifndef TALLY_H
 #define TALLY_H
 
+#include "lesson.h"
 #include "options.h"
-
-/* What the child saw: nothing yet, part of the message, or all of it. */
-enum outcome { EMPTY, TORN, FULL, OUTCOMES };
-extern const char *const outcome_names[OUTCOMES];
 
 struct tally {
     long counts[OUTCOMES]; /* runs that saw each outcome */
@@ -16,8 +13,9 @@ struct tally {
     long planned;          /* runs asked for */
 };
 
-/* Announce N runs (and how long they will take, when that is more than
- * about a minute), stop narrating, and start the progress counter. */
+/* Announce N runs, stop narrating, and start the progress counter. Runs
+ * that will take more than a minute are announced with their time: from
+ * the delays alone at once, else from the speed of the first runs. */
 void start_tally(struct tally *tally, const struct settings *settings);
 
 /* Count one run, and redraw the progress counter now and then. */
@@ -30,9 +28,5 @@ void clear_progress(void);
 /* Clear the progress counter and print the table: one line per outcome,
  * with its count and share. */
 void print_tally(const struct tally *tally);
-
-/* After a stop signal: the table of the runs completed, marked as
- * interrupted. Does nothing if no tally is running. */
-void print_interrupted_tally(int signal_number);
 
 #endif

@@ -7,6 +7,8 @@
 
 #include "terminal.h"
 
+#include "exits.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,8 +44,19 @@ bool terminal_shows_colour(void)
 static struct termios saved;
 static bool keyboard_changed;
 
+/* On the way out: the terminal as it was. */
+static void give_keyboard_back(int signal_number)
+{
+    (void)signal_number;
+    restore_keyboard();
+}
+
 int take_keyboard(void)
 {
+    static bool registered;
+    if (!registered)
+        on_the_way_out(NULL, give_keyboard_back);
+    registered = true;
     if (keyboard_changed)
         return 0;
     struct termios raw;

@@ -7,6 +7,10 @@
 
 #define DEFAULT_COLUMNS 80
 
+/* Back to the start of the line, and erase it: the one way a prompt or a
+ * progress line is taken off the screen. */
+#define ERASE_LINE "\r\033[K"
+
 /* The terminal's own width, else $COLUMNS, else DEFAULT_COLUMNS. */
 int terminal_columns(void);
 

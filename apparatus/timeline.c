@@ -12,7 +12,7 @@
 
 #include "timeline.h"
 
-#include "process.h"
+#include "exits.h"
 #include "signals.h"
 #include "terminal.h"
 
@@ -37,6 +37,7 @@ static struct {
     int child_indent; /* where the child's lane starts */
     bool colour;
     bool quiet;   /* --runs: no narration, only the summary */
+    bool brief;   /* --brief: only the lines a class looks at */
     bool erase;   /* --step: each line first erases the prompt, if shown */
     bool holding; /* lines are kept back while the names exist */
     char held[8192];
@@ -45,8 +46,16 @@ static struct {
 
 static const char *const bold = "\033[1m", *const normal = "\033[22m";
 
-void start_timeline(void)
+/* On the way out, what was held back comes first (see hold_lines). */
+static void write_out_held_lines(void)
 {
+    release_lines();
+}
+
+void start_timeline(bool brief)
+{
+    out.brief = brief;
+    on_the_way_out(write_out_held_lines, NULL);
     /* One line at a time, so lines appear in the order they happen, also
      * when stdout is a pipe or a file. */
     if (setvbuf(stdout, NULL, _IOLBF, 0) != 0)
@@ -82,8 +91,7 @@ void stop_narrating(void)
  * write short, end by that signal. */
 static noreturn void write_failed(void)
 {
-    if (stop_signal() != 0)
-        end_by_signal();
+    stop_if_asked();
     die("write to stdout");
 }
 
@@ -108,21 +116,25 @@ static void put_line(const char *line)
         }
         return;
     }
-    if (out.erase && fputs("\r\033[K", stdout) == EOF)
+    if (out.erase && fputs(ERASE_LINE, stdout) == EOF)
         write_failed();
     if (fputs(line, stdout) == EOF)
         write_failed();
 }
 
-int hold_lines(bool hold)
+void hold_lines(void)
 {
-    int result = 0;
-    out.holding = hold;
-    if (!hold && out.held_length > 0) {
-        result = fputs(out.held, stdout) == EOF ? -1 : 0;
+    out.holding = true;
+}
+
+void release_lines(void)
+{
+    out.holding = false;
+    if (out.held_length > 0) {
         out.held_length = 0;
+        if (fputs(out.held, stdout) == EOF)
+            write_failed();
     }
-    return result;
 }
 
 /* Where to break TEXT so that the first piece fits in ROOM columns: before
@@ -198,12 +210,20 @@ static void put_wrapped(int indent, const char *tag, const char *tag_colour,
     } while (*text != '\0');
 }
 
-static double ms_since_start(void)
+/* The time column, always 6 characters wide, so that the lanes stay
+ * aligned however long a run lasts (--step): milliseconds with one decimal
+ * up to 10 s ("9999.9"), then seconds (" 12.3s", " 1234s"). */
+static void format_time(char *text, size_t size)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - out.start.tv_sec) * 1e3 +
-           (double)(now.tv_nsec - out.start.tv_nsec) / 1e6;
+    double ms = ms_between(&out.start, &now);
+    if (ms < 9999.95)
+        snprintf(text, size, " %6.1f  ", ms);
+    else if (ms < 999.95e3)
+        snprintf(text, size, " %5.1fs  ", ms / 1e3);
+    else
+        snprintf(text, size, " %5.0fs  ", ms / 1e3);
 }
 
 /* A line in this process's lane; EMPHASIS marks the table. */
@@ -213,7 +233,7 @@ static void say_in_lane(const char *text, bool emphasis)
     bool child = in_the_child(); /* the right-hand lane */
     snprintf(tag, sizeof tag, "[%-6s %ld]", child ? "child" : "parent",
              (long)(child ? getpid() : out.pid));
-    snprintf(time, sizeof time, " %6.1f  ", ms_since_start());
+    format_time(time, sizeof time);
     /* Bold blue and bold magenta read on a dark and on a light background. */
     put_wrapped(child ? out.child_indent : 0, tag,
                 child ? "\033[1;35m" : "\033[1;34m", time, text, emphasis);
@@ -229,6 +249,23 @@ void say(const char *format, ...)
     vsnprintf(text, sizeof text, format, args);
     va_end(args);
     say_in_lane(text, false);
+}
+
+void detail(const char *format, ...)
+{
+    if (out.quiet || out.brief)
+        return;
+    char text[512];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(text, sizeof text, format, args);
+    va_end(args);
+    say_in_lane(text, false);
+}
+
+bool brief(void)
+{
+    return out.brief;
 }
 
 void say_table(const char *table, size_t size)

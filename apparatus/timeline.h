@@ -11,13 +11,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "format.h"
+#include "basics.h"
 
-/* Start the clock, and learn the terminal's width and colours. */
-void start_timeline(void);
+/* Start the clock, and learn the terminal's width and colours. BRIEF
+ * (--brief): only the lines a class looks at; detail() says nothing. */
+void start_timeline(bool brief);
 
 /* A line in this process's lane (the child's is on the right). */
 void say(const char *format, ...) PRINTF_LIKE(1, 2);
+
+/* A line that --brief leaves out: set-up, addresses, bookkeeping. */
+void detail(const char *format, ...) PRINTF_LIKE(1, 2);
+
+/* --brief was given. */
+bool brief(void);
 
 /* The table as the course prints it, A|l|a| |m|a| |k|o|t|a, in this
  * process's lane; a zero byte shows as _. Never split across lines. */
@@ -37,10 +44,11 @@ void erase_prompt_before_lines(void);
 /* No narration from now on (--runs): only the summary is printed. */
 void stop_narrating(void);
 
-/* Keep lines back (true) while the names exist, and print them, in order
- * and with the times they happened, when the names are gone (false).
- * Returns 0, or -1 if they could not be written. */
-int hold_lines(bool hold);
+/* Keep lines back while the names exist (a write to a full pipe must not
+ * keep them alive), and print them, in order and with the times they
+ * happened, when the names are gone. */
+void hold_lines(void);
+void release_lines(void);
 
 /* Write what stdout holds; an error on stdout ends the program. */
 void flush_timeline(void);

@@ -1,21 +1,29 @@
-/* apparatus/turns.c: steering the race with --schedule LIST or --step.
+/* apparatus/turns.c: each step told, and steered with --schedule LIST or
+ * --step.
  *
- * The parent is the conductor: each time it reaches a step (take_turn), it
- * reads letters (from LIST, or keys) until one is its own. A letter for the
- * child hands the child one step: the child waits in take_turn, having told
+ * The parent is the conductor: each time it reaches a step, it reads
+ * letters (from LIST, or keys) until one is its own. A letter for the
+ * child hands the child one step: the child waits in step(), having told
  * the parent what its next step is, and the parent writes it a byte that
  * lets it go; then the parent waits until the child has finished that step.
- * A child that does not finish a step that can block within BLOCKED_AFTER_MS
- * is reported blocked (or spinning); its step finishes by itself later.
+ *
+ * Whether the child's step can finish is known from what the conductor has
+ * done, never guessed from a time: sem_wait blocks until the parent has
+ * posted, the spin until the parent has written table[0]; the rest never
+ * block. A blocked step is reported at once; it finishes by itself right
+ * after the parent's step that frees it, and the conductor waits for that
+ * before it hands out the next letter. So a schedule gives the same turns
+ * and the same outcome on an idle machine and on a busy one.
  *
  * All of this goes through two pipes of its own: the teacher's hand, never
- * the semaphore under study. Without --schedule and --step, take_turn
- * returns at once and nothing here runs.
+ * the semaphore under study. Without --schedule and --step, a step is only
+ * told, and nothing else here runs.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include "turns.h"
 
+#include "exits.h"
 #include "process.h"
 #include "signals.h"
 #include "terminal.h"
@@ -34,25 +42,31 @@
 
 /* What the child tells the parent before each step: what it will do. */
 struct next_step {
-    char kind; /* enum step_kind */
+    char kind; /* enum step */
     char text[63];
 };
 
 static const char *const blocked_text[] = {
-    [WAITS_FOR_POST] = "blocked in sem_wait: nothing has been posted",
-    [SPINS] = "spinning: table[0] is still zero",
+    [WAIT] = "blocked in sem_wait: nothing has been posted",
+    [SPIN] = "spinning: table[0] is still zero",
 };
 
 static struct {
+    const struct settings *settings;
     bool active;                    /* --schedule or --step */
     bool keyboard;                  /* --step */
     const char *letters;            /* what is left of LIST */
     bool free;                      /* no more turns: both run freely */
     bool prompt_shown;              /* --step: the prompt is on screen */
     int to_child[2], from_child[2]; /* the two pipes, [0] to read */
+    /* What the parent has done: the conductor's state. */
+    int written;     /* letters written */
+    bool posted;     /* the semaphore posted */
+    int parent_step; /* the parent's step under way (enum step), or -1 */
     /* The parent's view of the child. */
     enum { STARTING, WAITING, IN_STEP, BLOCKED, FINISHED } child;
     struct next_step step; /* the child's next step, or the one it is in */
+    char said[sizeof(struct next_step) - 1]; /* my last step, for returned() */
 } turns = {.to_child = {-1, -1}, .from_child = {-1, -1}};
 
 static void close_pipe(int ends[2])
@@ -64,14 +78,14 @@ static void close_pipe(int ends[2])
     }
 }
 
-void prepare_turns(const struct settings *settings)
+/* Before each fork: a fresh start, and the pipes that hand out turns. */
+static void prepare_turns(void)
 {
+    const struct settings *settings = turns.settings;
     close_pipe(turns.to_child); /* the last experiment's */
     close_pipe(turns.from_child);
-    turns.active = settings->schedule != NULL || settings->step;
     if (!turns.active)
         return;
-    turns.keyboard = settings->step;
     if (turns.keyboard) {
         erase_prompt_before_lines();
         if (take_keyboard() == -1) /* before the first prompt: no echo */
@@ -79,12 +93,17 @@ void prepare_turns(const struct settings *settings)
     }
     turns.letters = settings->schedule;
     turns.free = false;
+    turns.written = 0;
+    turns.posted = false;
+    turns.parent_step = -1;
     turns.child = STARTING;
     if (pipe(turns.to_child) == -1 || pipe(turns.from_child) == -1)
         die("pipe");
 }
 
-void turns_after_fork(pid_t child)
+/* Right after fork: each process closes the pipe ends that are the
+ * other's. */
+static void turns_after_fork(pid_t child)
 {
     if (!turns.active)
         return;
@@ -94,8 +113,17 @@ void turns_after_fork(pid_t child)
     turns.to_child[unused_to] = turns.from_child[unused_from] = -1;
 }
 
+void start_turns(const struct settings *settings)
+{
+    turns.settings = settings;
+    turns.active = settings->schedule != NULL || settings->step;
+    turns.keyboard = settings->step;
+    at_fork(prepare_turns, turns_after_fork);
+    on_the_way_out(clear_prompt, NULL);
+}
+
 /* The child: say what my next step is, and wait until I may take it. */
-static void wait_for_go(enum step_kind kind, const char *text)
+static void wait_for_go(enum step kind, const char *text)
 {
     struct next_step next = {.kind = (char)kind};
     snprintf(next.text, sizeof next.text, "%s", text);
@@ -137,14 +165,38 @@ static void hear_child(int timeout_ms)
     }
 }
 
+/* Can the child's step finish, given what the parent has done? */
+static bool child_step_can_finish(void)
+{
+    switch ((enum step)turns.step.kind) {
+    case WAIT:
+        return turns.posted;
+    case SPIN:
+        return turns.written > 0;
+    default:
+        return true;
+    }
+}
+
+/* The parent's last step is done: count what it did, and if that frees a
+ * blocked child, wait until the child has finished its step. */
+static void parent_step_done(void)
+{
+    if (turns.parent_step == WRITE)
+        turns.written++;
+    else if (turns.parent_step == POST)
+        turns.posted = true;
+    turns.parent_step = -1;
+    if (turns.child == BLOCKED && child_step_can_finish())
+        hear_child(-1); /* it finishes now, by itself */
+}
+
 /* A letter for the child: let it take its next step, and wait until it has
- * (or until it is clear that the step is blocked). */
+ * finished it, unless it is blocked. */
 static void child_turn(void)
 {
     if (turns.child == STARTING)
         hear_child(-1); /* it is on its way to its first step */
-    else if (turns.child == BLOCKED)
-        hear_child(BLOCKED_AFTER_MS); /* a post may just have freed it */
 
     if (turns.child == FINISHED) {
         mark_turn("c: the child has no steps left");
@@ -159,9 +211,9 @@ static void child_turn(void)
     if (write(turns.to_child[1], &go, 1) != 1)
         die("write to the child's turn pipe");
     turns.child = IN_STEP;
-    bool may_block = turns.step.kind != NEVER_BLOCKS;
-    hear_child(may_block ? BLOCKED_AFTER_MS : -1);
-    if (turns.child == IN_STEP) {
+    if (child_step_can_finish()) {
+        hear_child(-1);
+    } else {
         turns.child = BLOCKED;
         mark_turn("the child is %s", blocked_text[(int)turns.step.kind]);
     }
@@ -196,8 +248,8 @@ static void show_choices(const char *parent_next)
         }
     }
     turns.prompt_shown = true;
-    printf("\r\033[Knext: [p] %.*s  [c] %.*s  [q] quit ", p_length, p, c_length,
-           c);
+    printf(ERASE_LINE "next: [p] %.*s  [c] %.*s  [q] quit ", p_length, p,
+           c_length, c);
     flush_timeline();
 }
 
@@ -206,7 +258,7 @@ void clear_prompt(void)
     /* The child does not know whether the parent's prompt is up: it
      * erases the line anyway (on the terminal --step needs). */
     if (turns.keyboard && (turns.prompt_shown || in_the_child())) {
-        fputs("\r\033[K", stdout);
+        fputs(ERASE_LINE, stdout);
         fflush(stdout);
     }
     turns.prompt_shown = false;
@@ -218,8 +270,8 @@ static int next_letter(const char *parent_next)
 {
     if (!turns.keyboard)
         return *turns.letters != '\0' ? *turns.letters++ : EOF;
-    if (turns.child == STARTING || turns.child == BLOCKED)
-        hear_child(turns.child == STARTING ? -1 : 0);
+    if (turns.child == STARTING)
+        hear_child(-1);
     for (;;) {
         show_choices(parent_next);
         /* Wait for a key, or for the child to end (a spin that gave up).
@@ -265,18 +317,17 @@ static void run_freely(void)
 static noreturn void quit(void)
 {
     mark_turn("q: stopped; the child is stopped too");
-    stop_child();
-    restore_keyboard();
     summarize("%s", "");
     summarize("stopped with q before the end: no verdict.");
     flush_timeline();
-    exit(EXIT_SUCCESS);
+    end_early(); /* stops the child, gives the keyboard back */
 }
 
 /* The parent conducts until it is its own turn to do PARENT_NEXT (NULL:
  * it has no steps left), or until the letters run out. */
 static void conduct(const char *parent_next)
 {
+    parent_step_done();
     for (;;) {
         if (turns.keyboard && parent_next == NULL && turns.child == FINISHED)
             return; /* nothing is left to choose */
@@ -298,19 +349,29 @@ static void conduct(const char *parent_next)
     }
 }
 
-void take_turn(enum step_kind kind, const char *format, ...)
+/* Take my turn (if the steps are steered), then tell the step: a call and
+ * a wait are told as "call ...", the rest only by their turn's mark. */
+void step(enum step kind, const char *format, ...)
 {
-    if (!turns.active || turns.free)
-        return;
-    char text[sizeof turns.step.text];
     va_list args;
     va_start(args, format);
-    vsnprintf(text, sizeof text, format, args);
+    vsnprintf(turns.said, sizeof turns.said, format, args);
     va_end(args);
-    if (in_the_child())
-        wait_for_go(kind, text);
-    else
-        conduct(text);
+    if (turns.active && !turns.free) {
+        if (in_the_child()) {
+            wait_for_go(kind, turns.said);
+        } else {
+            conduct(turns.said);
+            turns.parent_step = (int)kind;
+        }
+    }
+    if (kind != WRITE && kind != READ)
+        say("%s ...", turns.said);
+}
+
+void returned(long value)
+{
+    say("%s = %ld", turns.said, value);
 }
 
 void no_more_turns(void)

@@ -44,13 +44,11 @@ compile() { # output, then sources and flags
         exit 1
     }
 }
-apparatus="$top/apparatus/options.c $top/apparatus/process.c \
-    $top/apparatus/signals.c $top/apparatus/tally.c $top/apparatus/terminal.c \
-    $top/apparatus/timeline.c $top/apparatus/turns.c"
+apparatus=$(ls "$top"/apparatus/*.c)
 # shellcheck disable=SC2086 # LIBS is a list of flags
 compile test_shm "$here/test_shm.c" "$top/shm.c" $LIBS
 # shellcheck disable=SC2086
-compile test_sem "$here/test_sem.c" "$top/sem.c" $LIBS
+compile test_sem "$here/test_sem.c" "$top/sem.c" "$top/shm.c" $LIBS
 compile supervise "$here/supervise.c"
 compile texts "$here/texts.c"
 # The fallback for systems without prctl, built here so Linux tests it too.

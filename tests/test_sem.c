@@ -3,6 +3,7 @@
 #define _XOPEN_SOURCE 700
 
 #include "../sem.h"
+#include "../shm.h"
 #include "check.h"
 
 #include <fcntl.h>
@@ -30,12 +31,10 @@ static void sleep_ms(long ms)
         continue;
 }
 
-/* The name named_sem_create tries at ATTEMPT: "/shmdemo-PID-sem", ... */
+/* The name named_sem_create tries at ATTEMPT: shm.c's one naming rule. */
 static void name_for(int attempt, char *name, size_t size)
 {
-    int length = snprintf(name, size, "/shmdemo-%ld-sem", (long)getpid());
-    if (attempt > 0)
-        snprintf(name + length, size - (size_t)length, "-%d", attempt);
+    object_name(name, size, "sem", attempt);
 }
 
 /* The value of SEM, counted down with sem_trywait (and so set to 0). */
@@ -58,9 +57,9 @@ static void creates_an_unlinked_semaphore_at_zero(void)
           "narrates sem_open, then sem_unlink");
     CHECK(sem_trywait(sem.handle) == -1 && errno == EAGAIN,
           "a new semaphore starts at 0");
-    CHECK(named_sem_post(&sem) == 0 && named_sem_wait(&sem) == 0,
+    CHECK(sem_post(sem.handle) == 0 && sem_wait(sem.handle) == 0,
           "a post lets one wait through");
-    CHECK(named_sem_close(&sem) == 0, "named_sem_close succeeds");
+    CHECK(sem_close(sem.handle) == 0, "sem_close succeeds");
 }
 
 static void a_forked_child_posts_to_the_parent(void)
@@ -70,49 +69,15 @@ static void a_forked_child_posts_to_the_parent(void)
     pid_t child = fork();
     if (child == 0) {
         sleep_ms(100);
-        _exit(named_sem_post(&sem) == 0 ? 0 : 1);
+        _exit(sem_post(sem.handle) == 0 ? 0 : 1);
     }
-    CHECK(named_sem_wait(&sem) == 0,
+    CHECK(sem_wait(sem.handle) == 0,
           "the parent's wait ends with the inherited semaphore's post");
     int status;
     waitpid(child, &status, 0);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
           "the child could post to the inherited semaphore");
-    named_sem_close(&sem);
-}
-
-static volatile sig_atomic_t interruptions;
-static void count_interruption(int signal_number)
-{
-    (void)signal_number;
-    interruptions++;
-}
-
-static void wait_is_retried_on_eintr(void)
-{
-    struct named_sem sem;
-    named_sem_create(&sem, NULL);
-    struct sigaction action = {.sa_handler = count_interruption};
-    sigemptyset(&action.sa_mask); /* no SA_RESTART: sem_wait gets EINTR */
-    sigaction(SIGALRM, &action, NULL);
-    struct itimerval every_20ms = {{0, 20000}, {0, 20000}};
-    setitimer(ITIMER_REAL, &every_20ms, NULL);
-
-    pid_t child = fork();
-    if (child == 0) {
-        struct itimerval off = {{0, 0}, {0, 0}};
-        setitimer(ITIMER_REAL, &off, NULL);
-        sleep_ms(200);
-        _exit(named_sem_post(&sem) == 0 ? 0 : 1);
-    }
-    int result = named_sem_wait(&sem);
-    struct itimerval off = {{0, 0}, {0, 0}};
-    setitimer(ITIMER_REAL, &off, NULL);
-    CHECK(interruptions > 0, "signals interrupted the wait");
-    CHECK(result == 0, "the wait went on until the post");
-    int status;
-    waitpid(child, &status, 0);
-    named_sem_close(&sem);
+    sem_close(sem.handle);
 }
 
 static void skips_a_name_that_exists(void)
@@ -130,7 +95,7 @@ static void skips_a_name_that_exists(void)
     if (again != SEM_FAILED)
         value = take_all(again);
     CHECK(value == 5, "the existing semaphore is neither changed nor unlinked");
-    named_sem_close(&sem);
+    sem_close(sem.handle);
     sem_close(other);
     if (again != SEM_FAILED)
         sem_close(again);
@@ -168,7 +133,6 @@ int main(void)
 {
     creates_an_unlinked_semaphore_at_zero();
     a_forked_child_posts_to_the_parent();
-    wait_is_retried_on_eintr();
     skips_a_name_that_exists();
     gives_up_when_every_name_is_taken();
     return check_failures != 0;

@@ -33,12 +33,10 @@ static int name_exists(const char *name)
 
 #define PLANTED_SIZE 16
 
-/* The name region_create tries at ATTEMPT: "/shmdemo-PID-mem", "...-mem-1". */
+/* The name region_create tries at ATTEMPT: shm.c's one naming rule. */
 static void name_for(int attempt, char *name, size_t size)
 {
-    int length = snprintf(name, size, "/shmdemo-%ld-mem", (long)getpid());
-    if (attempt > 0)
-        snprintf(name + length, size - (size_t)length, "-%d", attempt);
+    object_name(name, size, "mem", attempt);
 }
 
 static void plant(int attempt, const char *content)
