@@ -22,6 +22,10 @@
  * signal that ends the run, or 0 for an error. At most 8 of each. */
 void on_the_way_out(void (*tidy)(void), void (*release)(int signal_number));
 
+/* The child could not write its lines: it exits, without a message, with
+ * EXIT_OUTPUT_FAILED + errno, and the parent says it once. */
+#define EXIT_OUTPUT_FAILED 32
+
 /* Right after fork, in the child: from now on this process is the child.
  * One flag for the whole apparatus. */
 void become_the_child(void);

@@ -118,64 +118,85 @@ void after_fork(pid_t child, pid_t parent)
     }
 }
 
-/* Has the running child ended? Looks without reaping (WNOWAIT); BLOCK:
- * wait until it has. Returns 1 and its exit status, 0 if it is still
- * running, -1 if the wait was cut short by a signal. */
-static int child_has_ended(bool block, int *status)
+/* Has the running child ended? Looks without reaping (WNOWAIT). */
+static bool child_has_ended(siginfo_t *info)
 {
-    siginfo_t info;
-    memset(&info, 0, sizeof info);
-    int options = WEXITED | WNOWAIT | (block ? 0 : WNOHANG);
-    if (waitid(P_PID, (id_t)running_child, &info, options) == -1) {
-        if (errno == EINTR)
-            return -1;
-        die("waitid");
+    memset(info, 0, sizeof *info);
+    while (waitid(P_PID, (id_t)running_child, info,
+                  WEXITED | WNOWAIT | WNOHANG) == -1) {
+        if (errno != EINTR)
+            die("waitid");
     }
-    if (info.si_pid == 0)
-        return 0;
-    *status = info.si_code == CLD_EXITED ? info.si_status : -1;
-    return 1;
+    return info->si_pid != 0;
+}
+
+/* The ways a child's end ends the demo at once, each with one message at
+ * most: it failed and said why (status 1); it could not write its lines
+ * (the parent says so, once); its output went to a reader that has gone
+ * (SIGPIPE: the parent's output is gone too, and it ends the same way). */
+static void judge_child_end(const siginfo_t *info)
+{
+    int status = info->si_status;
+    if (info->si_code != CLD_EXITED) {
+        if (status == SIGPIPE)
+            end_by_signal(SIGPIPE);
+        return;
+    }
+    if (status == EXIT_FAILURE)
+        end_in_failure(); /* the child has said why; stop_child reaps it */
+    if (status > EXIT_OUTPUT_FAILED) {
+        errno = status - EXIT_OUTPUT_FAILED;
+        die("write to stdout");
+    }
 }
 
 void check_on_child(void)
 {
     stop_if_asked();
-    int status;
-    if (in_the_child() || running_child == 0 ||
-        child_has_ended(false, &status) != 1)
-        return;
-    if (status == EXIT_FAILURE)
-        end_in_failure(); /* the child has said why; stop_child reaps it */
+    siginfo_t info;
+    if (!in_the_child() && running_child != 0 && child_has_ended(&info))
+        judge_child_end(&info);
 }
 
 void wait_until_child_ends(void)
 {
-    int status, ended;
+    siginfo_t info;
     if (running_child == 0)
         return;
-    while ((ended = child_has_ended(true, &status)) != 1)
+    while (!child_has_ended(&info)) {
         stop_if_asked();
+        await_event(-1, NULL); /* until SIGCHLD, or a stop signal */
+    }
     stop_if_asked(); /* a child killed by the same Ctrl-C is part of it */
+    judge_child_end(&info);
     running_child = 0; /* a zombie now: waitpid reaps it */
 }
 
 void pause_us(long long microseconds)
 {
-    struct timespec request = {.tv_sec = (time_t)(microseconds / 1000000),
-                               .tv_nsec =
-                                   (long)(microseconds % 1000000) * 1000};
-    struct timespec remaining;
-    if (microseconds <= 0) {
-        stop_if_asked();
-        return;
+    struct timespec now, end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    end.tv_sec += (time_t)(microseconds / 1000000);
+    end.tv_nsec += (long)(microseconds % 1000000) * 1000;
+    if (end.tv_nsec >= 1000000000L) {
+        end.tv_sec++;
+        end.tv_nsec -= 1000000000L;
     }
-    wake_when_a_child_ends();
-    check_on_child(); /* it may have ended before there was a handler */
-    while (nanosleep(&request, &remaining) == -1) {
-        if (errno != EINTR)
-            die("nanosleep");
+    check_on_child();
+    if (microseconds <= 0)
+        return;
+    /* Sleep until the end, whatever wakes us before: only what remains. */
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        double ms = ms_between(&now, &end);
+        if (ms <= 0)
+            return;
+        struct timespec remaining = {
+            .tv_sec = (time_t)(ms / 1e3),
+            .tv_nsec = (long)((ms - 1e3 * (double)(time_t)(ms / 1e3)) * 1e6)};
+        if (await_event(-1, &remaining) == WOKEN_BY_TIME)
+            return;
         check_on_child();
-        request = remaining; /* sleep only what remained */
     }
 }
 

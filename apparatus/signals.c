@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/select.h>
 #include <unistd.h>
 
 /* The signals that end a run as they would end any program: Ctrl-C,
@@ -31,7 +32,12 @@ static const int stop_signals[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT,
 #define STOP_SIGNALS (sizeof stop_signals / sizeof stop_signals[0])
 
 static volatile sig_atomic_t arrived; /* the stop signal that came, or 0 */
+static volatile sig_atomic_t child_ended; /* a SIGCHLD came, not yet seen */
 static sigset_t before_hold;
+static struct {
+    int fd; /* also watched while waiting (the keyboard), or -1 */
+    void (*ready)(void);
+} watched = {-1, NULL};
 
 /* The parent notes a stop signal, and ends at its next wait; the child
  * takes the signal's default action, as if it had no handler (resetting
@@ -46,21 +52,62 @@ static void note_stop(int signal_number)
     arrived = signal_number;
 }
 
-/* A child ended: nothing to do but cut a sleep short (see pause_us). */
+/* A child ended: a wait in await_event ends, and its caller looks. */
 static void note_child(int signal_number)
 {
     (void)signal_number;
+    child_ended = 1;
 }
 
-void wake_when_a_child_ends(void)
+void watch_while_waiting(int fd, void (*ready)(void))
 {
-    static bool installed;
-    struct sigaction action = {.sa_handler = note_child,
-                               .sa_flags = SA_RESTART | SA_NOCLDSTOP};
-    sigemptyset(&action.sa_mask);
-    if (!installed && sigaction(SIGCHLD, &action, NULL) == -1)
-        die("sigaction");
-    installed = true;
+    watched.fd = fd;
+    watched.ready = ready;
+}
+
+/* The signals that end a wait: the stop signals and SIGCHLD. */
+static void waking_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    for (size_t i = 0; i < STOP_SIGNALS; i++)
+        sigaddset(set, stop_signals[i]);
+    sigaddset(set, SIGCHLD);
+}
+
+enum woken await_event(int fd, const struct timespec *timeout)
+{
+    /* The pattern pselect exists for: block the waking signals, look at
+     * the flags, then let the signals in only inside pselect, which sets
+     * the mask and waits in one step. A signal that comes after the look
+     * is not lost: it ends the pselect. */
+    sigset_t waking, before;
+    waking_signals(&waking);
+    if (sigprocmask(SIG_BLOCK, &waking, &before) == -1)
+        die("sigprocmask");
+    int watch = in_the_child() ? -1 : watched.fd; /* keys are the parent's */
+    enum woken woken = WOKEN_BY_SIGNAL;
+    if (arrived == 0 && child_ended == 0) {
+        fd_set readable;
+        FD_ZERO(&readable);
+        if (fd != -1)
+            FD_SET(fd, &readable);
+        if (watch != -1)
+            FD_SET(watch, &readable);
+        int ready = pselect((fd > watch ? fd : watch) + 1, &readable, NULL,
+                            NULL, timeout, &before);
+        if (ready == -1 && errno != EINTR)
+            die("pselect");
+        woken = ready == -1  ? WOKEN_BY_SIGNAL
+                : ready == 0 ? WOKEN_BY_TIME
+                : fd != -1 && FD_ISSET(fd, &readable) ? WOKEN_READY
+                                                      : WOKEN_BY_WATCH;
+        if (woken == WOKEN_BY_WATCH)
+            watched.ready();
+    }
+    child_ended = 0;
+    if (sigprocmask(SIG_SETMASK, &before, NULL) == -1)
+        die("sigprocmask");
+    return woken;
 }
 
 int stop_signal(void)
@@ -105,18 +152,19 @@ void take_charge_of_process(void)
     if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
         die("sigprocmask");
 
-    /* SIGCHLD at its default action, never inherited as ignored (waitpid
-     * would then find no child). A handler comes only with the first
-     * sleep (wake_when_a_child_ends): run once per experiment, it would
-     * cost page faults on the parent's stack, shared with the child. */
     struct sigaction action = {.sa_handler = SIG_DFL};
     sigemptyset(&action.sa_mask);
-    if (sigaction(SIGCHLD, &action, NULL) == -1)
-        die("sigaction");
-
     action.sa_handler = SIG_IGN;
     if (sigaction(SIGXFSZ, &action, NULL) == -1)
         die("sigaction");
+
+    /* The end of a child ends a wait (await_event), so that the parent
+     * notices at once. SA_RESTART: it cuts no other call short. */
+    action.sa_handler = note_child;
+    action.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+    if (sigaction(SIGCHLD, &action, NULL) == -1)
+        die("sigaction");
+    action.sa_flags = 0;
 
     /* A handler, not the default action: the kernel drops a signal with
      * no handler that is sent to PID 1, the first process of a container.

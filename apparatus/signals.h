@@ -7,15 +7,31 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include <time.h>
+
 /* Make the process ours: descriptors 0, 1 and 2 open, no signal blocked,
- * SIGCHLD at its default action (never ignored), SIGXFSZ ignored (a file-size
- * limit then fails a write with EFBIG instead of killing us), and Ctrl-C and
- * SIGTERM noted (a handler, so that they work for PID 1 too). */
+ * SIGCHLD noted (never inherited as ignored: waitpid would then find no
+ * child), SIGXFSZ ignored (a file-size limit then fails a write with EFBIG
+ * instead of killing us), and Ctrl-C and SIGTERM noted (a handler, so that
+ * they work for PID 1 too). */
 void take_charge_of_process(void);
 
-/* From now on the end of a child cuts a sleep of the parent's short, so
- * that it notices at once (a handler for SIGCHLD). */
-void wake_when_a_child_ends(void);
+/* How a wait in await_event ended. */
+enum woken {
+    WOKEN_READY,     /* the descriptor can be read */
+    WOKEN_BY_TIME,   /* the time is up */
+    WOKEN_BY_SIGNAL, /* a stop signal, or a child ended: look */
+    WOKEN_BY_WATCH,  /* the watched descriptor was read (see below) */
+};
+
+/* Wait until FD can be read (-1: no descriptor), TIMEOUT has passed (NULL:
+ * no limit), a child has ended or a stop signal has come: whichever is
+ * first, and none is lost between a look at the flags and the wait. */
+enum woken await_event(int fd, const struct timespec *timeout);
+
+/* From now on, every wait of the parent's also watches FD (the keyboard,
+ * under --step) and calls READY when it can be read. */
+void watch_while_waiting(int fd, void (*ready)(void));
 
 /* Hold every signal that can be held (all but SIGKILL and SIGSTOP) while
  * the names exist; let them through again. */

@@ -17,6 +17,7 @@
 #include "terminal.h"
 
 #include <err.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,8 @@ void stop_narrating(void)
 static noreturn void write_failed(void)
 {
     stop_if_asked();
+    if (in_the_child()) /* the parent says it, once (see exits.h) */
+        _exit(EXIT_OUTPUT_FAILED + (errno > 0 && errno < 200 ? errno : EIO));
     die("write to stdout");
 }
 

@@ -31,6 +31,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,21 +141,15 @@ static void wait_for_go(enum step kind, const char *text)
         turns.free = true; /* the schedule has run out, or the parent left */
 }
 
-/* The parent: hear what the child has said, waiting up to TIMEOUT_MS
- * (-1: as long as it takes). A message is its next step; the end of the
- * pipe is the end of the child. */
-static void hear_child(int timeout_ms)
+/* The parent: hear what the child says next, waiting as long as it takes
+ * (a stop signal or q still end the run at once). A message is its next
+ * step; the end of the pipe is the end of the child. */
+static void hear_child(void)
 {
     if (turns.child == FINISHED)
         return;
-    struct pollfd from = {.fd = turns.from_child[0], .events = POLLIN};
-    int ready;
-    while ((ready = poll(&from, 1, timeout_ms)) == -1 && errno == EINTR)
+    while (await_event(turns.from_child[0], NULL) != WOKEN_READY)
         check_on_child();
-    if (ready == -1)
-        die("poll");
-    if (ready == 0)
-        return;
     ssize_t got = read(turns.from_child[0], &turns.step, sizeof turns.step);
     if (got == (ssize_t)sizeof turns.step) {
         turns.step.text[sizeof turns.step.text - 1] = '\0';
@@ -163,6 +158,35 @@ static void hear_child(int timeout_ms)
         turns.child = FINISHED;
         check_on_child(); /* a child that failed ends the demo now */
     }
+}
+
+/* Hand the child GO. A child that has been killed has closed its end:
+ * then the write fails with EPIPE, and the SIGPIPE it raises is not a stop
+ * signal of ours (it is held during the write, and dropped after it): the
+ * child's death is told when it is reaped. */
+static void tell_child(char go)
+{
+    sigset_t pipe_signal, before;
+    sigemptyset(&pipe_signal);
+    sigaddset(&pipe_signal, SIGPIPE);
+    if (sigprocmask(SIG_BLOCK, &pipe_signal, &before) == -1)
+        die("sigprocmask");
+    ssize_t written = write(turns.to_child[1], &go, 1);
+    int saved_errno = errno;
+    if (written == -1 && saved_errno == EPIPE) {
+        /* A pending signal whose action is "ignore" is dropped. */
+        struct sigaction ignore = {.sa_handler = SIG_IGN}, handler;
+        sigemptyset(&ignore.sa_mask);
+        sigaction(SIGPIPE, &ignore, &handler);
+        sigprocmask(SIG_SETMASK, &before, NULL);
+        sigaction(SIGPIPE, &handler, NULL);
+        turns.child = FINISHED;
+        return;
+    }
+    sigprocmask(SIG_SETMASK, &before, NULL);
+    errno = saved_errno;
+    if (written != 1)
+        die("write to the child's turn pipe");
 }
 
 /* Can the child's step finish, given what the parent has done? */
@@ -188,7 +212,7 @@ static void parent_step_done(void)
         turns.posted = true;
     turns.parent_step = -1;
     if (turns.child == BLOCKED && child_step_can_finish())
-        hear_child(-1); /* it finishes now, by itself */
+        hear_child(); /* it finishes now, by itself */
 }
 
 /* A letter for the child: let it take its next step, and wait until it has
@@ -196,7 +220,7 @@ static void parent_step_done(void)
 static void child_turn(void)
 {
     if (turns.child == STARTING)
-        hear_child(-1); /* it is on its way to its first step */
+        hear_child(); /* it is on its way to its first step */
 
     if (turns.child == FINISHED) {
         mark_turn("c: the child has no steps left");
@@ -207,12 +231,12 @@ static void child_turn(void)
         return;
     }
     mark_turn("c: the child's turn: %s", turns.step.text);
-    char go = GO_ONE_STEP;
-    if (write(turns.to_child[1], &go, 1) != 1)
-        die("write to the child's turn pipe");
     turns.child = IN_STEP;
+    tell_child(GO_ONE_STEP);
+    if (turns.child == FINISHED)
+        return; /* it was killed */
     if (child_step_can_finish()) {
-        hear_child(-1);
+        hear_child();
     } else {
         turns.child = BLOCKED;
         mark_turn("the child is %s", blocked_text[(int)turns.step.kind]);
@@ -271,7 +295,7 @@ static int next_letter(const char *parent_next)
     if (!turns.keyboard)
         return *turns.letters != '\0' ? *turns.letters++ : EOF;
     if (turns.child == STARTING)
-        hear_child(-1);
+        hear_child();
     for (;;) {
         show_choices(parent_next);
         /* Wait for a key, or for the child to end (a spin that gave up).
@@ -288,7 +312,7 @@ static int next_letter(const char *parent_next)
             continue;
         }
         if (count == 2 && watch[1].revents != 0) {
-            hear_child(0);
+            hear_child();
             continue;
         }
         int key = read_key();
@@ -309,9 +333,8 @@ static void run_freely(void)
     if (!turns.keyboard)
         mark_turn("the schedule has run out: both run freely");
     turns.free = true;
-    char go = RUN_FREELY;
-    if (turns.child != FINISHED && write(turns.to_child[1], &go, 1) != 1)
-        die("write to the child's turn pipe");
+    if (turns.child != FINISHED)
+        tell_child(RUN_FREELY);
 }
 
 static noreturn void quit(void)

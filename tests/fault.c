@@ -5,13 +5,15 @@
  *       the Nth call (default 1) of CALL in a process fails with ERRNO
  *       (a name such as EACCES); with ":child", only in a child made by
  *       fork. ERRNO EINTR on nanosleep sleeps half the time first and
- *       reports the other half as remaining, as a real signal would.
+ *       reports the other half as remaining, as a real signal would; on
+ *       pselect (with a timeout) it returns after half the time.
  *   SHMDEMO_FAULT_LOG=FILE
  *       append a line "PID CALL ARGUMENT" to FILE for every call seen
  *       (for fork: the parent's PID and fork's result).
  *
  * CALL is one of: shm_open ftruncate mmap sem_open fork sem_post sem_wait
- * waitpid nanosleep fputs (fputs fails only when writing to stdout).
+ * waitpid nanosleep pselect fputs (fputs fails only when writing to stdout;
+ * pselect is logged and fails only when it has a timeout).
  * Build: cc -shared -fPIC -o libfault.so fault.c -ldl
  *
  * LD_PRELOAD works with a dynamically linked shmdemo of the same word size,
@@ -31,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/select.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -196,6 +199,25 @@ int nanosleep(const struct timespec *request, struct timespec *remaining)
         long long rest = total - total / 2;
         remaining->tv_sec = (time_t)(rest / 1000000000LL);
         remaining->tv_nsec = (long)(rest % 1000000000LL);
+        errno = EINTR;
+    }
+    return -1;
+}
+
+int pselect(int count, fd_set *readable, fd_set *writable, fd_set *failing,
+            const struct timespec *timeout, const sigset_t *mask)
+{
+    if (timeout != NULL)
+        log_call("pselect", "%lld.%09ld", (long long)timeout->tv_sec,
+                 timeout->tv_nsec);
+    if (timeout == NULL || !should_fail("pselect"))
+        return REAL(pselect)(count, readable, writable, failing, timeout,
+                             mask);
+    if (errno == EINTR) { /* as a signal would: after half the time */
+        long long total = timeout->tv_sec * 1000000000LL + timeout->tv_nsec;
+        struct timespec half = {(time_t)(total / 2 / 1000000000LL),
+                                (long)(total / 2 % 1000000000LL)};
+        REAL(nanosleep)(&half, NULL);
         errno = EINTR;
     }
     return -1;

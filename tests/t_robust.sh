@@ -98,12 +98,17 @@ t_interrupted_sem_wait_and_waitpid_are_retried() {
 }
 
 t_an_interrupted_delay_sleeps_only_the_rest() {
-    # The fault library cuts the first sleep short halfway; the next sleep
-    # asked for must be exactly the half that remained.
-    with_fault nanosleep:EINTR --racy --delay 400
+    # The fault library cuts the parent's first wait short halfway, as a
+    # signal would; the next wait must be for what remained of the 400 ms:
+    # at most 200 ms (a little less, the time the first took beyond half).
+    with_fault pselect:EINTR --racy --delay 400
     expect_status 0
-    sleeps=$(sed -n 's/^[0-9]* nanosleep //p' calls | tr '\n' ' ')
-    [ "$sleeps" = "0.400000000 0.200000000 " ] || fail "sleeps asked for: $sleeps"
+    parent=$(parent_pid)
+    waits=$(sed -n "s/^$parent pselect //p" calls | tr '\n' ' ')
+    set -- $waits
+    [ "$#" = 2 ] || fail "the parent's timed waits: $waits"
+    case $1 in 0.39* | 0.400000000) ;; *) fail "first wait: $1 s, not 0.4 s" ;; esac
+    case $2 in 0.1[5-9]* | 0.200000000) ;; *) fail "second wait: $2 s, not the rest of 0.2 s" ;; esac
 }
 
 t_a_name_clash_moves_on_to_the_next_name() {
