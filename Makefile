@@ -103,7 +103,7 @@ clean:
 	rm -f shmdemo $(HANDOUT) $(OBJECTS) .build-flags .build-flags.new
 	rm -rf tests/build bench/build
 
-install: shmdemo $(HANDOUT)
+install: shmdemo
 	mkdir -p '$(DESTDIR)$(PREFIX)/bin'
 	cp shmdemo '$(DESTDIR)$(PREFIX)/bin/shmdemo'
 	chmod 755 '$(DESTDIR)$(PREFIX)/bin/shmdemo'
