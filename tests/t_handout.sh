@@ -73,11 +73,18 @@ t_handout_racy_prints_the_table_it_read() {
         awk '{ $1 = $1 " x"; print }' | tr '\n' ';' | sed 's/;$//; s/;/; /g')" >note
 }
 
-t_handout_a_failed_call_is_named_and_exits_1() {
+# handout_fault_library_works: the fault library has an effect on the
+# handout as built here (not on macOS, a static build...); else skip.
+handout_fault_library_works() {
     [ -f "$build/libfault.so" ] || skip "the fault library could not be built here"
-    handout_runs racy 1 shm_open:EACCES
-    grep -q "^racy: shm_open: $(error_text EACCES)$" err.1 ||
+    mkdir probe && (cd probe && handout_runs racy 1 shm_open:EACCES) ||
+        fail "the probe run of racy with the fault library failed"
+    grep -q "^racy: shm_open: $(error_text EACCES)$" probe/err.1 ||
         skip "LD_PRELOAD has no effect on this build (static, macOS, or another word size)"
+}
+
+t_handout_a_failed_call_is_named_and_exits_1() {
+    handout_fault_library_works
     # The calls the fault library can fail, each in a run of its own, and
     # what err(3) must say then: "PROGRAM: CALL: the error's text".
     for case in racy:ftruncate:EFBIG racy:mmap:ENOMEM racy:fork:EAGAIN \
@@ -92,4 +99,40 @@ t_handout_a_failed_call_is_named_and_exits_1() {
             fail "$case: stderr is: $(cat err.1)"
         cd ..
     done
+}
+
+t_handout_synced_names_are_gone_while_its_processes_run() {
+    # Unlinked right after creation, so nothing is left even if the
+    # processes are killed: the names are gone while they still hold the
+    # page and the semaphore. To look at that moment for sure, the
+    # parent's nanosleep fails (fault library): the parent exits before
+    # its sem_post, and its child waits in sem_wait until killed here.
+    # supervise (in the background) reaps the orphan, and kills it after
+    # 20 s if this test ends before it does (a hang guard only).
+    [ -d /dev/shm ] || skip "no /dev/shm to look in on this system"
+    handout_fault_library_works
+    : >calls
+    "$supervise" -t 20 -- sh -c 'echo $$ >pid
+        SHMDEMO_FAULT=nanosleep:EINVAL SHMDEMO_FAULT_LOG=$1 LD_PRELOAD=$2
+        export SHMDEMO_FAULT SHMDEMO_FAULT_LOG LD_PRELOAD
+        exec "$0"' "$top/handout/synced" "$PWD/calls" "$build/libfault.so" \
+        >out 2>err &
+    supervisor=$!
+    wait_for_line calls '^[0-9]* fork [0-9]'
+    parent=$(cat pid)
+    child=$(sed -n "s/^$parent fork \([0-9][0-9]*\)$/\1/p" calls)
+    [ -n "$child" ] || fail "no fork of $parent in the fault library's log: $(cat calls)"
+    expect_ended "$parent"
+    wait_for_line calls "^$child sem_wait"
+    running "$child" || fail "the child $child is not waiting in sem_wait"
+    left=$(cd /dev/shm && for name in *"handout-$parent-"*; do
+        [ -e "$name" ] && say "$name" && rm -f "$name"
+    done)
+    running "$child" || fail "the child $child ended while /dev/shm was looked at"
+    kill -KILL "$child"
+    wait "$supervisor"
+    status=$?
+    [ "$status" = 1 ] && [ "$(cat err)" = "synced: nanosleep: $(error_text EINVAL)" ] ||
+        fail "exit status $status, stderr: $(cat err)"
+    [ -z "$left" ] || fail "while its child still ran, /dev/shm held: $left"
 }
