@@ -1,7 +1,8 @@
 # shmdemo: build, demo, test, install. Works with GNU make (3.81 and later)
 # and BSD make: no conditionals, no pattern rules.
 #
-#   make               build ./shmdemo
+#   make               build ./shmdemo and the handout, handout/racy and
+#                      handout/synced (the course's two programs, for slides)
 #   make demo          build, then run --racy and --synced one after the other
 #   make test          the test suite (a C compiler, make and a POSIX shell)
 #   make check         the tests under sanitizers, valgrind, static checkers
@@ -33,6 +34,7 @@ APPARATUS = apparatus/exits.o apparatus/lesson.o apparatus/options.o \
 	apparatus/terminal.o apparatus/timeline.o apparatus/turns.o \
 	apparatus/verdict.o
 OBJECTS = main.o shm.o sem.o $(APPARATUS)
+HANDOUT = handout/racy handout/synced
 HEADERS = shm.h sem.h apparatus/basics.h apparatus/exits.h \
 	apparatus/lesson.h apparatus/options.h apparatus/process.h \
 	apparatus/signals.h apparatus/tally.h apparatus/terminal.h \
@@ -43,7 +45,7 @@ HEADERS = shm.h sem.h apparatus/basics.h apparatus/exits.h \
 .SUFFIXES:
 .SUFFIXES: .c .o
 
-all: shmdemo
+all: shmdemo $(HANDOUT)
 
 # The flags of the last build: when they change (a sanitizer build, say),
 # everything is rebuilt, never linked half-old with half-new.
@@ -60,6 +62,14 @@ shmdemo: $(OBJECTS) .build-flags
 
 $(OBJECTS): $(HEADERS) .build-flags
 
+# The handout: each program one file, built on its own.
+handout/racy: handout/racy.c .build-flags
+	$(CC) $(STD_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o handout/racy \
+	    handout/racy.c $(LDLIBS) $(PLATFORM_FLAGS)
+handout/synced: handout/synced.c .build-flags
+	$(CC) $(STD_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o handout/synced \
+	    handout/synced.c $(LDLIBS) $(PLATFORM_FLAGS)
+
 .c.o:
 	$(CC) $(STD_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -68,7 +78,7 @@ demo: shmdemo
 	@echo
 	./shmdemo --synced
 
-test: shmdemo
+test: shmdemo $(HANDOUT)
 	@CC='$(CC)' CFLAGS='$(STD_CFLAGS) $(CFLAGS)' LDFLAGS='$(LDFLAGS)' \
 	  LIBS="$(LDLIBS) $(PLATFORM_FLAGS)" sh tests/run.sh
 
@@ -92,7 +102,7 @@ tests/build/libfault.so: tests/fault.c
 	$(CC) -shared -fPIC -o tests/build/libfault.so tests/fault.c -ldl
 
 clean:
-	rm -f shmdemo $(OBJECTS) .build-flags .build-flags.new
+	rm -f shmdemo $(HANDOUT) $(OBJECTS) .build-flags .build-flags.new
 	rm -rf tests/build bench/build
 
 install: shmdemo
