@@ -50,6 +50,7 @@ void at_fork(void (*before)(void), void (*after)(pid_t child))
 static void stop_child(int signal_number)
 {
     (void)signal_number;
+    stop_kills(0);
     if (running_child <= 0)
         return;
     kill(running_child, SIGKILL);
@@ -111,21 +112,23 @@ void after_fork(pid_t child, pid_t parent)
     if (child == 0)
         child_begins(parent);
     else
-        running_child = child;
+        stop_kills(running_child = child);
     for (int i = 0; i < hooks.count; i++) {
         if (hooks.after[i] != NULL)
             hooks.after[i](child);
     }
 }
 
-/* Has the running child ended? Looks without reaping (WNOWAIT). */
-static bool child_has_ended(siginfo_t *info)
+/* Has the running child ended? Looks without reaping (WNOWAIT); BLOCK:
+ * waits until it has, or until a stop signal ends the run. */
+static bool child_has_ended(siginfo_t *info, bool block)
 {
     memset(info, 0, sizeof *info);
-    while (waitid(P_PID, (id_t)running_child, info,
-                  WEXITED | WNOWAIT | WNOHANG) == -1) {
+    int options = WEXITED | WNOWAIT | (block ? 0 : WNOHANG);
+    while (waitid(P_PID, (id_t)running_child, info, options) == -1) {
         if (errno != EINTR)
             die("waitid");
+        stop_if_asked();
     }
     return info->si_pid != 0;
 }
@@ -154,7 +157,7 @@ void check_on_child(void)
 {
     stop_if_asked();
     siginfo_t info;
-    if (!in_the_child() && running_child != 0 && child_has_ended(&info))
+    if (!in_the_child() && running_child != 0 && child_has_ended(&info, false))
         judge_child_end(&info);
 }
 
@@ -163,17 +166,22 @@ void wait_until_child_ends(void)
     siginfo_t info;
     if (running_child == 0)
         return;
-    while (!child_has_ended(&info)) {
-        stop_if_asked();
-        await_event(-1, NULL); /* until SIGCHLD, or a stop signal */
-    }
+    /* A stop signal that comes before the wait has killed the child (see
+     * stop_kills): the wait ends then too, and no signal is lost. */
+    stop_if_asked();
+    child_has_ended(&info, true);
     stop_if_asked(); /* a child killed by the same Ctrl-C is part of it */
     judge_child_end(&info);
+    stop_kills(0);
     running_child = 0; /* a zombie now: waitpid reaps it */
 }
 
 void pause_us(long long microseconds)
 {
+    if (microseconds <= 0) {
+        stop_if_asked(); /* and nothing more: no call for a pause of 0 */
+        return;
+    }
     struct timespec now, end;
     clock_gettime(CLOCK_MONOTONIC, &end);
     end.tv_sec += (time_t)(microseconds / 1000000);
@@ -182,9 +190,8 @@ void pause_us(long long microseconds)
         end.tv_sec++;
         end.tv_nsec -= 1000000000L;
     }
+    wake_when_a_child_ends();
     check_on_child();
-    if (microseconds <= 0)
-        return;
     /* Sleep until the end, whatever wakes us before: only what remains. */
     for (;;) {
         clock_gettime(CLOCK_MONOTONIC, &now);

@@ -33,6 +33,7 @@ static const int stop_signals[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT,
 
 static volatile sig_atomic_t arrived; /* the stop signal that came, or 0 */
 static volatile sig_atomic_t child_ended; /* a SIGCHLD came, not yet seen */
+static volatile sig_atomic_t victim;      /* a stop signal kills it, or 0 */
 static sigset_t before_hold;
 static struct {
     int fd; /* also watched while waiting (the keyboard), or -1 */
@@ -50,6 +51,13 @@ static void note_stop(int signal_number)
         return;
     }
     arrived = signal_number;
+    if (victim > 0)
+        kill((pid_t)victim, SIGKILL); /* so that no wait for it is lost */
+}
+
+void stop_kills(pid_t child)
+{
+    victim = (sig_atomic_t)child;
 }
 
 /* A child ended: a wait in await_event ends, and its caller looks. */
@@ -57,6 +65,17 @@ static void note_child(int signal_number)
 {
     (void)signal_number;
     child_ended = 1;
+}
+
+void wake_when_a_child_ends(void)
+{
+    static bool installed;
+    struct sigaction action = {.sa_handler = note_child,
+                               .sa_flags = SA_RESTART | SA_NOCLDSTOP};
+    sigemptyset(&action.sa_mask);
+    if (!installed && sigaction(SIGCHLD, &action, NULL) == -1)
+        die("sigaction");
+    installed = true;
 }
 
 void watch_while_waiting(int fd, void (*ready)(void))
@@ -158,13 +177,13 @@ void take_charge_of_process(void)
     if (sigaction(SIGXFSZ, &action, NULL) == -1)
         die("sigaction");
 
-    /* The end of a child ends a wait (await_event), so that the parent
-     * notices at once. SA_RESTART: it cuts no other call short. */
-    action.sa_handler = note_child;
-    action.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+    /* SIGCHLD at its default action, never inherited as ignored (waitpid
+     * would then find no child). A handler comes only with the first wait
+     * that needs it (wake_when_a_child_ends): delivered once per
+     * experiment, it would cost --runs a page fault each time. */
+    action.sa_handler = SIG_DFL;
     if (sigaction(SIGCHLD, &action, NULL) == -1)
         die("sigaction");
-    action.sa_flags = 0;
 
     /* A handler, not the default action: the kernel drops a signal with
      * no handler that is sent to PID 1, the first process of a container.

@@ -7,14 +7,23 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include <sys/types.h>
 #include <time.h>
 
 /* Make the process ours: descriptors 0, 1 and 2 open, no signal blocked,
- * SIGCHLD noted (never inherited as ignored: waitpid would then find no
- * child), SIGXFSZ ignored (a file-size limit then fails a write with EFBIG
+ * SIGCHLD at its default action (never inherited as ignored: waitpid would
+ * then find no child), SIGXFSZ ignored (a file-size limit then fails a write with EFBIG
  * instead of killing us), and Ctrl-C and SIGTERM noted (a handler, so that
  * they work for PID 1 too). */
 void take_charge_of_process(void);
+
+/* From now on a stop signal also kills CHILD (SIGKILL) at once, in the
+ * handler, so that a wait for it ends however the signal and the wait
+ * meet; 0: no child to kill (it has ended, and its PID is not ours). */
+void stop_kills(pid_t child);
+
+/* From now on the end of a child ends a wait in await_event. */
+void wake_when_a_child_ends(void);
 
 /* How a wait in await_event ended. */
 enum woken {

@@ -266,6 +266,11 @@ void detail(const char *format, ...)
     say_in_lane(text, false);
 }
 
+bool narrating(void)
+{
+    return !out.quiet;
+}
+
 bool brief(void)
 {
     return out.brief;

@@ -23,6 +23,9 @@ void say(const char *format, ...) PRINTF_LIKE(1, 2);
 /* A line that --brief leaves out: set-up, addresses, bookkeeping. */
 void detail(const char *format, ...) PRINTF_LIKE(1, 2);
 
+/* Lines are told (not --runs). */
+bool narrating(void);
+
 /* --brief was given. */
 bool brief(void);
 

@@ -40,6 +40,7 @@
 
 #define GO_ONE_STEP 'g'
 #define RUN_FREELY 'f'
+#define STARTED 'S' /* the child has told its step and begins it */
 
 /* What the child tells the parent before each step: what it will do. */
 struct next_step {
@@ -123,15 +124,21 @@ void start_turns(const struct settings *settings)
     on_the_way_out(clear_prompt, NULL);
 }
 
-/* The child: say what my next step is, and wait until I may take it. */
-static void wait_for_go(enum step kind, const char *text)
+/* The child: tell the parent KIND and TEXT. A failed write means the
+ * parent has gone; the next read then ends too. */
+static void tell_parent(char kind, const char *text)
 {
-    struct next_step next = {.kind = (char)kind};
+    struct next_step next = {.kind = kind};
     snprintf(next.text, sizeof next.text, "%s", text);
-    /* A failed write means the parent has gone; the read then ends too. */
     while (write(turns.from_child[1], &next, sizeof next) == -1 &&
            errno == EINTR) {
     }
+}
+
+/* The child: say what my next step is, and wait until I may take it. */
+static void wait_for_go(enum step kind, const char *text)
+{
+    tell_parent((char)kind, text);
     char go = RUN_FREELY;
     ssize_t got;
     do {
@@ -144,20 +151,24 @@ static void wait_for_go(enum step kind, const char *text)
 /* The parent: hear what the child says next, waiting as long as it takes
  * (a stop signal or q still end the run at once). A message is its next
  * step; the end of the pipe is the end of the child. */
-static void hear_child(void)
+static bool read_from_child(struct next_step *message)
 {
-    if (turns.child == FINISHED)
-        return;
     while (await_event(turns.from_child[0], NULL) != WOKEN_READY)
         check_on_child();
-    ssize_t got = read(turns.from_child[0], &turns.step, sizeof turns.step);
-    if (got == (ssize_t)sizeof turns.step) {
-        turns.step.text[sizeof turns.step.text - 1] = '\0';
-        turns.child = WAITING;
-    } else {
-        turns.child = FINISHED;
-        check_on_child(); /* a child that failed ends the demo now */
+    ssize_t got = read(turns.from_child[0], message, sizeof *message);
+    if (got == (ssize_t)sizeof *message) {
+        message->text[sizeof message->text - 1] = '\0';
+        return true;
     }
+    turns.child = FINISHED;
+    check_on_child(); /* a child that failed ends the demo now */
+    return false;
+}
+
+static void hear_child(void)
+{
+    if (turns.child != FINISHED && read_from_child(&turns.step))
+        turns.child = WAITING;
 }
 
 /* Hand the child GO. A child that has been killed has closed its end:
@@ -233,7 +244,8 @@ static void child_turn(void)
     mark_turn("c: the child's turn: %s", turns.step.text);
     turns.child = IN_STEP;
     tell_child(GO_ONE_STEP);
-    if (turns.child == FINISHED)
+    struct next_step started; /* it has told its step, and begins it */
+    if (turns.child == FINISHED || !read_from_child(&started))
         return; /* it was killed */
     if (child_step_can_finish()) {
         hear_child();
@@ -376,20 +388,28 @@ static void conduct(const char *parent_next)
  * a wait are told as "call ...", the rest only by their turn's mark. */
 void step(enum step kind, const char *format, ...)
 {
+    bool steered = turns.active && !turns.free;
+    bool told = kind != WRITE && kind != READ && narrating();
+    if (!steered && !told)
+        return; /* --runs: nothing to format, nothing to wait for */
     va_list args;
     va_start(args, format);
     vsnprintf(turns.said, sizeof turns.said, format, args);
     va_end(args);
-    if (turns.active && !turns.free) {
+    bool acknowledge = false;
+    if (steered) {
         if (in_the_child()) {
             wait_for_go(kind, turns.said);
+            acknowledge = !turns.free;
         } else {
             conduct(turns.said);
             turns.parent_step = (int)kind;
         }
     }
-    if (kind != WRITE && kind != READ)
+    if (told)
         say("%s ...", turns.said);
+    if (acknowledge) /* the parent waits for this before it goes on */
+        tell_parent(STARTED, "");
 }
 
 void returned(long value)
