@@ -31,7 +31,7 @@ static const int stop_signals[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT,
                                    SIGPIPE, SIGUSR1, SIGUSR2, SIGALRM};
 #define STOP_SIGNALS (sizeof stop_signals / sizeof stop_signals[0])
 
-static volatile sig_atomic_t arrived; /* the stop signal that came, or 0 */
+static volatile sig_atomic_t arrived;     /* the stop signal that came, or 0 */
 static volatile sig_atomic_t child_ended; /* a SIGCHLD came, not yet seen */
 static volatile sig_atomic_t victim;      /* a stop signal kills it, or 0 */
 static sigset_t before_hold;
@@ -116,8 +116,8 @@ enum woken await_event(int fd, const struct timespec *timeout)
                             NULL, timeout, &before);
         if (ready == -1 && errno != EINTR)
             die("pselect");
-        woken = ready == -1  ? WOKEN_BY_SIGNAL
-                : ready == 0 ? WOKEN_BY_TIME
+        woken = ready == -1                           ? WOKEN_BY_SIGNAL
+                : ready == 0                          ? WOKEN_BY_TIME
                 : fd != -1 && FD_ISSET(fd, &readable) ? WOKEN_READY
                                                       : WOKEN_BY_WATCH;
         if (woken == WOKEN_BY_WATCH)

@@ -12,9 +12,9 @@
 
 /* Make the process ours: descriptors 0, 1 and 2 open, no signal blocked,
  * SIGCHLD at its default action (never inherited as ignored: waitpid would
- * then find no child), SIGXFSZ ignored (a file-size limit then fails a write with EFBIG
- * instead of killing us), and Ctrl-C and SIGTERM noted (a handler, so that
- * they work for PID 1 too). */
+ * then find no child), SIGXFSZ ignored (a file-size limit then fails a write
+ * with EFBIG instead of killing us), and Ctrl-C and SIGTERM noted (a handler,
+ * so that they work for PID 1 too). */
 void take_charge_of_process(void);
 
 /* From now on a stop signal also kills CHILD (SIGKILL) at once, in the

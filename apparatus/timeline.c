@@ -242,28 +242,33 @@ static void say_in_lane(const char *text, bool emphasis)
                 child ? "\033[1;35m" : "\033[1;34m", time, text, emphasis);
 }
 
+/* A narrated line of FORMAT and ARGS in this process's lane. */
+static void say_formatted(const char *format, va_list args) PRINTF_LIKE(1, 0);
+static void say_formatted(const char *format, va_list args)
+{
+    char text[512];
+    vsnprintf(text, sizeof text, format, args);
+    say_in_lane(text, false);
+}
+
 void say(const char *format, ...)
 {
     if (out.quiet)
         return;
-    char text[512];
     va_list args;
     va_start(args, format);
-    vsnprintf(text, sizeof text, format, args);
+    say_formatted(format, args);
     va_end(args);
-    say_in_lane(text, false);
 }
 
 void detail(const char *format, ...)
 {
     if (out.quiet || out.brief)
         return;
-    char text[512];
     va_list args;
     va_start(args, format);
-    vsnprintf(text, sizeof text, format, args);
+    say_formatted(format, args);
     va_end(args);
-    say_in_lane(text, false);
 }
 
 bool narrating(void)
