@@ -5,8 +5,10 @@
  * Usage: supervise [-t SECONDS] [-p [-c COLUMNS]] [-a MS (-k BYTE | -g SIGNAL)]
  *                  [-m MARKER -K KEYS] [-i SIGNAL]... [-b SIGNAL]...
  *                  [-r FILE] -- command [argument...]
- *   -t SECONDS  kill the command's process group after SECONDS (default 30)
- *               and exit 124
+ *   -t SECONDS  a hang guard: kill the command's process group after
+ *               SECONDS (default 30) and exit 124; the environment's
+ *               HANG_GUARD_SCALE (a whole number, default 1) multiplies it,
+ *               for builds that are slower by nature (sanitizers)
  *   -p          run it on a new pseudo-terminal, its controlling terminal
  *               and its stdin, stdout and stderr; what it writes there is
  *               copied to our stdout
@@ -100,6 +102,9 @@ static struct settings parse(int argc, char *argv[])
     if (optind >= argc)
         errx(2, "usage: supervise [options] -- command [argument...]");
     s.command = argv + optind;
+    const char *scale = getenv("HANG_GUARD_SCALE");
+    if (scale != NULL && atoll(scale) > 1)
+        s.timeout_ms *= atoll(scale);
     return s;
 }
 
@@ -245,7 +250,10 @@ int main(int argc, char *argv[])
         long long elapsed = now_ms() - started;
         if (elapsed > s.timeout_ms) {
             kill(-pid, SIGKILL);
-            fprintf(stderr, "supervise: timed out after %lld ms\n", elapsed);
+            fprintf(stderr,
+                    "supervise: hang guard: still running after %lld ms, "
+                    "killed\n",
+                    elapsed);
             return 124;
         }
         if (s.after_ms >= 0 && elapsed >= s.after_ms) {

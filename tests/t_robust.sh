@@ -4,30 +4,6 @@
 # Sourced by tests/run.sh; each t_... function is one test.
 # shellcheck shell=sh disable=SC2154,SC2034 # $status, $build... come from run.sh
 
-# fault_library_works: the fault library has an effect on this build (not
-# on macOS, a static build, or a library of another word size); else skip.
-fault_library_works() {
-    [ -f "$build/libfault.so" ] || skip "the fault library could not be built here"
-    SHMDEMO_FAULT=shm_open:EACCES SHMDEMO_PRELOAD="$build/libfault.so" \
-        "$SHMDEMO" --racy --delay 0 >/dev/null 2>probe
-    grep -q "^shmdemo: shm_open: $(error_text EACCES)$" probe ||
-        skip "LD_PRELOAD has no effect on this build (static, macOS, or another word size)"
-}
-
-# with_fault SPEC ARGUMENT...: run shmdemo with the fault library, which
-# makes one call fail as SPEC says (see tests/fault.c) and logs every call
-# it sees, with the PID that made it, to the file calls.
-with_fault() {
-    fault_library_works
-    spec=$1
-    shift
-    : >calls
-    "$supervise" -t 20 -- env SHMDEMO_FAULT="$spec" \
-        SHMDEMO_FAULT_LOG="$PWD/calls" SHMDEMO_PRELOAD="$build/libfault.so" \
-        "$SHMDEMO" "$@" >out 2>err
-    status=$?
-}
-
 # expect_nothing_running: no process that took part is still running.
 # (supervise has already waited for all of them: this double-checks.)
 expect_nothing_running() {
