@@ -352,6 +352,7 @@ check_leaks() {
     cmp -s "$1/after" "$2" && return 0
     pids=$( (cat "$1/pids" 2>/dev/null
         for file in "$1"/*; do # regular files only: a FIFO would block
+            case $file in */before | */after) continue ;; esac # /dev/shm's
             [ -f "$file" ] && sed -n -e 's/.*\[parent *\([0-9][0-9]*\)\].*/\1/p' \
                 -e 's/.*\[child *\([0-9][0-9]*\)\].*/\1/p' \
                 -e 's/.*shmdemo-\([0-9][0-9]*\)-.*/\1/p' "$file"
