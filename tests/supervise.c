@@ -80,23 +80,46 @@ static void add_signal(int list[], int *count, const char *number)
 
 static struct settings parse(int argc, char *argv[])
 {
-    struct settings s = {.timeout_ms = 30000, .after_ms = -1, .columns = 80,
-                         .key = -1};
+    struct settings s = {
+        .timeout_ms = 30000, .after_ms = -1, .columns = 80, .key = -1};
     int option;
     while ((option = getopt(argc, argv, "t:pc:a:k:g:m:K:i:b:r:")) != -1) {
         switch (option) {
-        case 't': s.timeout_ms = atoll(optarg) * 1000LL; break;
-        case 'p': s.use_pty = 1; break;
-        case 'c': s.columns = atoi(optarg); break;
-        case 'a': s.after_ms = atoll(optarg); break;
-        case 'k': s.key = atoi(optarg); break;
-        case 'g': s.group_signal = atoi(optarg); break;
-        case 'm': s.marker = optarg; break;
-        case 'K': s.keys = optarg; break;
-        case 'i': add_signal(s.ignored, &s.ignored_count, optarg); break;
-        case 'b': add_signal(s.blocked, &s.blocked_count, optarg); break;
-        case 'r': s.rss_file = optarg; break;
-        default: exit(2);
+        case 't':
+            s.timeout_ms = atoll(optarg) * 1000LL;
+            break;
+        case 'p':
+            s.use_pty = 1;
+            break;
+        case 'c':
+            s.columns = atoi(optarg);
+            break;
+        case 'a':
+            s.after_ms = atoll(optarg);
+            break;
+        case 'k':
+            s.key = atoi(optarg);
+            break;
+        case 'g':
+            s.group_signal = atoi(optarg);
+            break;
+        case 'm':
+            s.marker = optarg;
+            break;
+        case 'K':
+            s.keys = optarg;
+            break;
+        case 'i':
+            add_signal(s.ignored, &s.ignored_count, optarg);
+            break;
+        case 'b':
+            add_signal(s.blocked, &s.blocked_count, optarg);
+            break;
+        case 'r':
+            s.rss_file = optarg;
+            break;
+        default:
+            exit(2);
         }
     }
     if (optind >= argc)
@@ -155,7 +178,8 @@ static pid_t start(const struct settings *s, int *master)
         ioctl(slave, TIOCSCTTY, 0);
 #endif
 #ifdef TIOCSWINSZ
-        struct winsize size = {.ws_row = 24, .ws_col = (unsigned short)s->columns};
+        struct winsize size = {.ws_row = 24,
+                               .ws_col = (unsigned short)s->columns};
         ioctl(slave, TIOCSWINSZ, &size);
 #endif
         dup2(slave, 0);

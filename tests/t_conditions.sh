@@ -70,12 +70,14 @@ cond_no_names() {
     done
 }
 
-# cond_wait_for_file FILE: wait up to 10 s for FILE to be there, not empty.
+# cond_wait_for_file FILE: wait for FILE to be there, not empty (hang guard
+# 10 s).
 cond_wait_for_file() {
     tries=0
     until [ -s "$1" ]; do
         tries=$((tries + 1))
-        [ "$tries" -lt 200 ] || fail "$1 did not appear"
+        [ "$tries" -lt $((200 * HANG_GUARD_SCALE)) ] ||
+            fail "hang guard: $1 did not appear in 10 s"
         sleep 0.05
     done
 }
@@ -313,7 +315,8 @@ cond_hold_in_window() {
             [ -e "/dev/shm/$name" ] && break 2
         done
         tries=$((tries + 1))
-        [ "$tries" -lt 400 ] || fail "none of $names appeared in /dev/shm"
+        [ "$tries" -lt $((400 * HANG_GUARD_SCALE)) ] ||
+            fail "hang guard: none of $names appeared in /dev/shm"
         sleep 0.005
     done
     kill -"$3" "$pid"
