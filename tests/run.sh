@@ -86,6 +86,7 @@ variant() {
             objects="$objects $top/$object"
         fi
     done
+    mkdir -p "$(dirname "$build/$name")" || exit 1
     # shellcheck disable=SC2086 # lists of flags and files
     $CC $CFLAGS "$@" -c -o "$build/$name.o" "$top/$source" &&
         $CC $CFLAGS $LDFLAGS -o "$build/$name" $objects $LIBS || {
@@ -96,11 +97,12 @@ variant() {
 # The fallback for systems without prctl, built here so Linux tests it too.
 build variant shmdemo-portable apparatus/process.c -DSHMDEMO_PORTABLE_PARENT_WATCH
 # --busy-wait gives up after SPIN_LIMIT_S seconds: 1 in the test build, so
-# that the test of the give-up takes 1 s and not 10. (Until main.c lets
-# the define through, with #ifndef, the test uses the plain build's 10 s.)
-rm -f "$build/shmdemo-spin1"
+# that the test of the give-up takes 1 s and not 10; named shmdemo, as its
+# messages begin with the program's name. (Until main.c lets the define
+# through, with #ifndef, the test uses the plain build's 10 s.)
+rm -f "$build/spin1/shmdemo"
 if grep -q '^#ifndef SPIN_LIMIT_S' "$top/main.c"; then
-    build variant shmdemo-spin1 main.c -DSPIN_LIMIT_S=1
+    build variant spin1/shmdemo main.c -DSPIN_LIMIT_S=1
 fi
 # The fault library is loaded into shmdemo: the same word size (-m32...),
 # but no sanitizer, which must come first in a process. Where the system

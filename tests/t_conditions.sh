@@ -273,10 +273,10 @@ t_sigchld_inherited_as_ignored_changes_nothing() {
         expect_line out '^verdict: (full|empty|torn): '
     done
     [ "$(verdict_word)" = full ] || fail "--synced: verdict '$(verdict_word)'"
-    "$supervise" -t 20 -i "$chld" -- "$binary" --synced --runs 100 >out 2>err
+    "$supervise" -t 20 -i "$chld" -- "$binary" --synced --runs 20 >out 2>err
     status=$?
     expect_status 0
-    [ "$(tally full)" = 100 ] || fail "full in '$(tally full)' of 100 runs"
+    [ "$(tally full)" = 20 ] || fail "full in '$(tally full)' of 20 runs"
 }
 
 t_ctrl_c_works_with_sigint_and_sigalrm_blocked_on_entry() {
@@ -440,7 +440,11 @@ soak_signals_right_after_start_leave_no_name() {
         cond_no_names "$pid"
         if [ "$signal" = "$usr1" ]; then signal=$alrm; else signal=$usr1; fi
     done <spins 2>job_notices
-    say "$ended of 1000 runs were ended by the signal"
+    # Both sides of the start were reached: some runs were ended by the
+    # signal, some had set their handlers up in time and finished.
+    [ "$ended" -gt 0 ] && [ "$ended" -lt 1000 ] ||
+        fail "$ended of 1000 runs were ended by the signal: the spins missed the start"
+    say "NOTE: $ended of 1000 runs were ended by the signal" >note
 }
 
 # --- PID 1 ------------------------------------------------------------------------

@@ -17,12 +17,12 @@ expect_tally_adds_up() {
 }
 
 t_runs_prints_one_line_per_outcome_with_count_and_share() {
-    demo --synced --runs 200
+    demo --synced --runs 20
     expect_status 0
-    expect_line out '^full +200 +100\.00%$'
+    expect_line out '^full +20 +100\.00%$'
     expect_line out '^empty +0 +0\.00%$'
     expect_line out '^torn +0 +0\.00%$'
-    expect_line out '^verdict: 200 of 200 runs saw the full message'
+    expect_line out '^verdict: 20 of 20 runs saw the full message'
     # Per-run narration is off: one fork line would be one run narrated.
     expect_no_line out 'fork\(\)|\[child '
 }

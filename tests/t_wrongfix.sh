@@ -197,7 +197,7 @@ t_busy_wait_gives_up_and_the_demo_ends_without_waiting_for_the_parent() {
     # The parent would work 60 s before writing: the child gives up after
     # SPIN_LIMIT_S (1 s in the test build run.sh makes), and the demo ends
     # then: the parent never writes. 50 s is only a hang guard.
-    binary=$build/shmdemo-spin1
+    binary=$build/spin1/shmdemo
     limit=1
     if [ ! -x "$binary" ]; then # main.c does not take -DSPIN_LIMIT_S yet
         binary=$SHMDEMO
@@ -296,16 +296,16 @@ t_wrong_fix_exits_0_and_the_verdict_names_what_the_child_printed() {
 }
 
 t_wrong_fixes_never_make_synced_alone_look_broken() {
-    demo --synced --runs 200
+    demo --synced --runs 50
     expect_status 0
-    expect_tally_of 200
-    [ "$full" = 200 ] || fail "full in $full of 200 runs"
-    expect_line out '^verdict: .*200 runs saw the full message'
+    expect_tally_of 50
+    [ "$full" = 50 ] || fail "full in $full of 50 runs"
+    expect_line out '^verdict: .*50 runs saw the full message'
     expect_verdict_says "posted only after writing the whole message."
     [ ! -s err ] || fail "stderr: $(cat err)"
-    demo --synced --runs 50 --write-delay 100
+    demo --synced --runs 20 --write-delay 100
     expect_status 0
-    [ "$(tally full)" = 50 ] || fail "with a slow writer, full in $(tally full) of 50 runs"
+    [ "$(tally full)" = 20 ] || fail "with a slow writer, full in $(tally full) of 20 runs"
 }
 
 t_wrong_fix_in_the_wrong_mode_or_two_at_once_is_a_usage_error() {
