@@ -41,7 +41,7 @@ HEADERS = shm.h sem.h apparatus/basics.h apparatus/exits.h \
 	apparatus/timeline.h apparatus/turns.h apparatus/verdict.h
 
 .PHONY: all demo test check bench readme-check portability fault clean \
-	install uninstall FORCE
+	install uninstall print-objects print-sources FORCE
 .SUFFIXES:
 .SUFFIXES: .c .o
 
@@ -78,16 +78,28 @@ demo: shmdemo
 	@echo
 	./shmdemo --synced
 
+# The suite gets the objects this build made (a test build recompiles only
+# the file that needs a define, and links it with the rest), and the make
+# variables as given, for the tests that run make in a copy of the tree.
 test: shmdemo $(HANDOUT)
 	@CC='$(CC)' CFLAGS='$(STD_CFLAGS) $(CFLAGS)' LDFLAGS='$(LDFLAGS)' \
-	  LIBS="$(LDLIBS) $(PLATFORM_FLAGS)" sh tests/run.sh
+	  LIBS="$(LDLIBS) $(PLATFORM_FLAGS)" OBJECTS='$(OBJECTS)' \
+	  MAKE_CFLAGS='$(CFLAGS)' MAKE_CPPFLAGS='$(CPPFLAGS)' \
+	  MAKE_LDLIBS='$(LDLIBS)' sh tests/run.sh
+
+# The one list of what shmdemo is built from, for the scripts.
+print-objects:
+	@echo $(OBJECTS)
+print-sources:
+	@echo $(OBJECTS:.o=.c)
 
 check:
 	MAKE='$(MAKE)' sh tests/check.sh
 
 bench: shmdemo
 	@CC='$(CC)' CFLAGS='$(STD_CFLAGS) $(CFLAGS)' LDFLAGS='$(LDFLAGS)' \
-	  LIBS="$(LDLIBS) $(PLATFORM_FLAGS)" RUNS='$(BENCH_RUNS)' \
+	  LIBS="$(LDLIBS) $(PLATFORM_FLAGS)" OBJECTS='$(OBJECTS)' \
+	  RUNS='$(BENCH_RUNS)' \
 	  ROUNDS='$(BENCH_ROUNDS)' sh bench/bench.sh
 
 readme-check: shmdemo

@@ -50,6 +50,17 @@ static sem_t *create_semaphore(const char *name)
     if (handle == SEM_FAILED && errno != EEXIST &&
         (errno == 0 || file_size_limit_below(sizeof(sem_t))))
         errno = EFBIG;
+    if (handle == SEM_FAILED && errno != EEXIST) {
+        /* sem_open can fail after the name is in place: glibc links its
+         * file into /dev/shm, then allocates its own record of the mapping,
+         * and when that fails (sh -c 'ulimit -v 2500; exec ./shmdemo
+         * --synced') it returns SEM_FAILED with the name left behind. The
+         * name holds our PID and O_EXCL made it new, so it can only be
+         * ours: remove it. (Where nothing was linked this finds nothing.) */
+        int saved_errno = errno;
+        sem_unlink(name);
+        errno = saved_errno;
+    }
     return handle;
 }
 

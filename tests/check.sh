@@ -3,10 +3,13 @@
 #
 # 1. The whole test suite again, on a build with AddressSanitizer and
 #    UndefinedBehaviorSanitizer (set through CFLAGS/LDFLAGS on the command
-#    line, as a user would), every finding fatal.
+#    line, as a user would), every finding fatal. Such a build is several
+#    times slower by nature: every hang guard is stretched 5 times.
 # 2. valgrind memcheck over both modes, single and --runs, children traced.
 # 3. cppcheck, clang-tidy and shellcheck, each where it is installed.
-# 4. The suite beside other shmdemo runs: it passes, and leaves their
+# 4. The soak tests (SOAK=1: the functions soak_... in tests/t_*.sh), long
+#    runs that count on chance to reach a rare case.
+# 5. The suite beside other shmdemo runs: it passes, and leaves their
 #    objects alone.
 # Ends with a plain build again, also when a step fails. Exits 1 on the
 # first step that fails.
@@ -22,7 +25,7 @@ sanitize='-fsanitize=address,undefined'
 $MAKE clean >/dev/null
 # The fault library is preloaded ahead of the sanitizer runtime on purpose.
 ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1 \
-UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 HANG_GUARD_SCALE=5 \
     $MAKE test CFLAGS="-O1 -g -fno-omit-frame-pointer $sanitize -fno-sanitize-recover=all" \
     LDFLAGS="$sanitize"
 $MAKE clean >/dev/null
@@ -42,7 +45,10 @@ else
     step "valgrind: not installed, skipped"
 fi
 
-sources="main.c shm.c sem.c apparatus/*.c"
+step "soak tests: long runs that count on chance"
+SOAK=1 $MAKE test
+
+sources=$($MAKE -s print-sources) # the Makefile's list, the only one
 if have cppcheck; then
     step "cppcheck"
     # shellcheck disable=SC2086 # a list of files

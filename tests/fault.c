@@ -39,19 +39,11 @@
 #include <time.h>
 #include <unistd.h>
 
-static const struct {
-    const char *name;
-    int value;
-} errnos[] = {
-    {"EACCES", EACCES}, {"EAGAIN", EAGAIN}, {"EBADF", EBADF},
-    {"ECHILD", ECHILD}, {"EEXIST", EEXIST}, {"EFBIG", EFBIG},
-    {"EINTR", EINTR},   {"EINVAL", EINVAL}, {"EIO", EIO},
-    {"EMFILE", EMFILE}, {"ENOMEM", ENOMEM}, {"ENOSPC", ENOSPC},
-    {"EOVERFLOW", EOVERFLOW},
-};
+#include "../apparatus/basics.h"
+#include "errnos.h"
 
-static int in_child;      /* this process was made by an intercepted fork */
-static int calls_so_far;  /* calls of the faulty CALL in this process */
+static int in_child;     /* this process was made by an intercepted fork */
+static int calls_so_far; /* calls of the faulty CALL in this process */
 
 /* Should this call of CALL fail? If so, set errno and say yes. */
 static int should_fail(const char *call)
@@ -75,6 +67,9 @@ static int should_fail(const char *call)
     return 0;
 }
 
+/* Append "PID CALL ..." to the log, FORMAT as for printf. */
+static void log_call(const char *call, const char *format, ...)
+    PRINTF_LIKE(2, 3);
 static void log_call(const char *call, const char *format, ...)
 {
     const char *path = getenv("SHMDEMO_FAULT_LOG");
@@ -84,8 +79,8 @@ static void log_call(const char *call, const char *format, ...)
     int length = snprintf(line, sizeof line, "%ld %s ", (long)getpid(), call);
     va_list args;
     va_start(args, format);
-    length += vsnprintf(line + length, sizeof line - (size_t)length, format,
-                        args);
+    length +=
+        vsnprintf(line + length, sizeof line - (size_t)length, format, args);
     va_end(args);
     int saved_errno = errno;
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0600);
@@ -101,9 +96,11 @@ static void log_call(const char *call, const char *format, ...)
 /* The next definition of NAME, as a pointer to a function of NAME's type.
  * ISO C has no conversion from dlsym's void * to a function pointer
  * (-Wpedantic says so): a union hands the pointer over instead. */
-#define REAL(name)                                                          \
-    ((union { void *object; __typeof__(&name) function; }){                 \
-         dlsym(RTLD_NEXT, #name)}                                           \
+#define REAL(name)                                                             \
+    ((union {                                                                  \
+         void *object;                                                         \
+         __typeof__(&name) function;                                           \
+     }){dlsym(RTLD_NEXT, #name)}                                               \
          .function)
 
 /* mode_t may be narrower than int (16 bits on macOS), so a variadic mode
@@ -129,8 +126,7 @@ int ftruncate(int fd, off_t length)
     return should_fail("ftruncate") ? -1 : REAL(ftruncate)(fd, length);
 }
 
-void *mmap(void *addr, size_t length, int prot, int flags, int fd,
-           off_t offset)
+void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
 {
     log_call("mmap", "%d", fd);
     if (should_fail("mmap"))
@@ -169,13 +165,13 @@ pid_t fork(void)
 
 int sem_post(sem_t *sem)
 {
-    log_call("sem_post", "");
+    log_call("sem_post", "%s", "");
     return should_fail("sem_post") ? -1 : REAL(sem_post)(sem);
 }
 
 int sem_wait(sem_t *sem)
 {
-    log_call("sem_wait", "");
+    log_call("sem_wait", "%s", "");
     return should_fail("sem_wait") ? -1 : REAL(sem_wait)(sem);
 }
 

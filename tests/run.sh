@@ -13,9 +13,9 @@
 # and it removes only names it made. Ends with "N passed, N failed, N
 # skipped"; exits 1 on any failure.
 #
-# Environment: CC, CFLAGS, LDFLAGS, LIBS (from make); SHMDEMO, the binary
-# to test (default ./shmdemo, built once by make); TESTS, a pattern to run
-# only some tests.
+# Environment: CC, CFLAGS, LDFLAGS, LIBS, OBJECTS (from make); SHMDEMO, the
+# binary to test (default ./shmdemo, built once by make); TESTS, a pattern to
+# run only some tests; HANG_GUARD_SCALE and SOAK (below).
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
@@ -26,6 +26,14 @@ CFLAGS=${CFLAGS:--std=c11 -Wall -Wextra -Wpedantic -O2 -g}
 LDFLAGS=${LDFLAGS:-}
 LIBS=${LIBS:-$(sh "$top/build/platform-flags.sh")}
 TESTS=${TESTS:-.}
+# Every time limit of the suite is a hang guard, never what decides a test:
+# HANG_GUARD_SCALE (a whole number) stretches them all, for builds that are
+# slow by nature (make check's sanitizer pass sets it). supervise reads it.
+HANG_GUARD_SCALE=${HANG_GUARD_SCALE:-1}
+export HANG_GUARD_SCALE
+# SOAK=1 runs the soak tests (functions named soak_...) instead: long runs
+# that count on chance to reach a rare case; make check runs them.
+SOAK=${SOAK:-0}
 passed=0
 failed=0
 skipped=0
@@ -44,17 +52,54 @@ compile() { # output, then sources and flags
         exit 1
     }
 }
-apparatus=$(ls "$top"/apparatus/*.c)
+# Each helper is built in the background; all are waited for below.
+builders=
+build() {
+    "$@" &
+    builders="$builders $!"
+}
 # shellcheck disable=SC2086 # LIBS is a list of flags
-compile test_shm "$here/test_shm.c" "$top/shm.c" $LIBS
+build compile test_shm "$here/test_shm.c" "$top/shm.c" $LIBS
 # shellcheck disable=SC2086
-compile test_sem "$here/test_sem.c" "$top/sem.c" "$top/shm.c" $LIBS
-compile supervise "$here/supervise.c"
-compile texts "$here/texts.c"
+build compile test_sem "$here/test_sem.c" "$top/sem.c" "$top/shm.c" $LIBS
+build compile supervise "$here/supervise.c"
+build compile texts "$here/texts.c"
+
+# The objects make built shmdemo from: the Makefile's list is the only one
+# (make test passes it; run on its own, this asks make).
+OBJECTS=${OBJECTS:-$(cd "$top" && ${MAKE:-make} -s print-objects)}
+[ -n "$OBJECTS" ] || {
+    say "tests/run.sh: make print-objects gave no list of objects"
+    exit 1
+}
+# variant NAME SOURCE FLAG...: shmdemo with SOURCE compiled again with
+# FLAGs (a define), linked with the other objects of the one build.
+variant() {
+    name=$1
+    source=$2
+    shift 2
+    objects=
+    for object in $OBJECTS; do
+        if [ "$object" = "${source%.c}.o" ]; then
+            objects="$objects $build/$name.o"
+        else
+            objects="$objects $top/$object"
+        fi
+    done
+    mkdir -p "$(dirname "$build/$name")" || exit 1
+    # shellcheck disable=SC2086 # lists of flags and files
+    $CC $CFLAGS "$@" -c -o "$build/$name.o" "$top/$source" &&
+        $CC $CFLAGS $LDFLAGS -o "$build/$name" $objects $LIBS || {
+        say "tests/run.sh: could not build $name"
+        exit 1
+    }
+}
 # The fallback for systems without prctl, built here so Linux tests it too.
-# shellcheck disable=SC2086 # lists of files and flags
-compile shmdemo-portable -DSHMDEMO_PORTABLE_PARENT_WATCH "$top/main.c" \
-    "$top/shm.c" "$top/sem.c" $apparatus $LIBS
+build variant shmdemo-portable apparatus/process.c -DSHMDEMO_PORTABLE_PARENT_WATCH
+# --busy-wait gives up after SPIN_LIMIT_S seconds: 1 in the test build, so
+# that the test of the give-up takes 1 s and not 10; named shmdemo, as its
+# messages begin with the program's name.
+build variant spin1/shmdemo main.c -DSPIN_LIMIT_S=1
 # The fault library is loaded into shmdemo: the same word size (-m32...),
 # but no sanitizer, which must come first in a process. Where the system
 # cannot build or preload it, the fault tests are skipped (see t_robust.sh).
@@ -62,11 +107,18 @@ fault_flags=
 for flag in $CFLAGS $LDFLAGS; do
     case $flag in -fsanitize* | -fno-sanitize* | -static | -std=*) ;; *) fault_flags="$fault_flags $flag" ;; esac
 done
-# shellcheck disable=SC2086 # a list of flags
-$CC $fault_flags -shared -fPIC -o "$build/libfault.so" "$here/fault.c" \
-    -ldl >"$build/libfault.log" 2>&1 ||
+fault_library() {
+    # shellcheck disable=SC2086 # a list of flags
     $CC $fault_flags -shared -fPIC -o "$build/libfault.so" "$here/fault.c" \
-        >>"$build/libfault.log" 2>&1 || rm -f "$build/libfault.so"
+        -ldl >"$build/libfault.log" 2>&1 ||
+        $CC $fault_flags -shared -fPIC -o "$build/libfault.so" \
+            "$here/fault.c" >>"$build/libfault.log" 2>&1 ||
+        rm -f "$build/libfault.so"
+}
+build fault_library
+for builder in $builders; do
+    wait "$builder" || exit 1
+done
 supervise=$build/supervise
 [ -x "$real_shmdemo" ] || {
     say "tests/run.sh: no $real_shmdemo: run make first"
@@ -113,7 +165,7 @@ error_text() { "$build/texts" errno "$1"; }
 signal_text() { "$build/texts" signal "$1"; }
 signal_number() { "$build/texts" number "$1"; } # USR1: 10 on Linux, 30 on macOS
 
-# demo ARGUMENT...: run shmdemo under supervise (20 s at most); its output
+# demo ARGUMENT...: run shmdemo under supervise (hang guard 20 s); its output
 # goes to the files out and err, its exit status to $status.
 demo() {
     "$supervise" -t 20 -- "$SHMDEMO" "$@" >out 2>err
@@ -191,25 +243,52 @@ running() {
     [ -n "$state" ] && case $state in Z*) false ;; *) true ;; esac
 }
 
-# expect_ended PID: the process ends within 3 s (where the system has no
-# subreaper for supervise, an orphan's own watch needs up to a second).
+# expect_ended PID: the process ends (where the system has no subreaper for
+# supervise, an orphan's own watch needs up to a second); hang guard 3 s.
 expect_ended() {
     tries=0
     while running "$1"; do
         tries=$((tries + 1))
-        [ "$tries" -lt 60 ] || fail "process $1 is still running"
+        [ "$tries" -lt $((60 * HANG_GUARD_SCALE)) ] ||
+            fail "hang guard: process $1 is still running after 3 s"
         sleep 0.05
     done
 }
 
-# wait_for_line FILE REGEX: wait up to 10 s for FILE to have such a line.
+# wait_for_line FILE REGEX: wait for FILE to have such a line (hang guard
+# 20 s).
 wait_for_line() {
     tries=0
     until grep -E -q -- "$2" "$1" 2>/dev/null; do
         tries=$((tries + 1))
-        [ "$tries" -lt 200 ] || fail "no line matching '$2' appeared in $1"
+        [ "$tries" -lt $((400 * HANG_GUARD_SCALE)) ] ||
+            fail "hang guard: no line matching '$2' appeared in $1 in 20 s"
         sleep 0.05
     done
+}
+
+# fault_library_works: the fault library has an effect on this build (not
+# on macOS, a static build, or a library of another word size); else skip.
+fault_library_works() {
+    [ -f "$build/libfault.so" ] || skip "the fault library could not be built here"
+    SHMDEMO_FAULT=shm_open:EACCES SHMDEMO_PRELOAD="$build/libfault.so" \
+        "$SHMDEMO" --racy --delay 0 >/dev/null 2>probe
+    grep -q "^shmdemo: shm_open: $(error_text EACCES)$" probe ||
+        skip "LD_PRELOAD has no effect on this build (static, macOS, or another word size)"
+}
+
+# with_fault SPEC ARGUMENT...: run shmdemo with the fault library, which
+# makes one call fail as SPEC says (see tests/fault.c) and logs every call
+# it sees, with the PID that made it, to the file calls.
+with_fault() {
+    fault_library_works
+    spec=$1
+    shift
+    : >calls
+    "$supervise" -t 20 -- env SHMDEMO_FAULT="$spec" \
+        SHMDEMO_FAULT_LOG="$PWD/calls" SHMDEMO_PRELOAD="$build/libfault.so" \
+        "$SHMDEMO" "$@" >out 2>err
+    status=$?
 }
 
 # can_unshare: as root on Linux, with unshare from util-linux.
@@ -266,13 +345,16 @@ other_shmdemo_running() {
 # to prove whose they are: if another shmdemo is running, such a file is
 # noted, not counted). Prints what it found; nothing if clean.
 check_leaks() {
+    shm_listing >"$1/after"
+    # Nothing new in /dev/shm (the usual case): nothing to look into.
+    cmp -s "$1/after" "$2" && return 0
     pids=$( (cat "$1/pids" 2>/dev/null
         for file in "$1"/*; do # regular files only: a FIFO would block
+            case $file in */before | */after) continue ;; esac # /dev/shm's
             [ -f "$file" ] && sed -n -e 's/.*\[parent *\([0-9][0-9]*\)\].*/\1/p' \
                 -e 's/.*\[child *\([0-9][0-9]*\)\].*/\1/p' \
                 -e 's/.*shmdemo-\([0-9][0-9]*\)-.*/\1/p' "$file"
         done) | sort -u)
-    shm_listing >"$1/after"
     while IFS= read -r name; do
         grep -q -x -F -- "$name" "$2" && continue
         case $name in
@@ -303,8 +385,10 @@ check_leaks() {
 }
 
 # The unit tests: every "ok" or "not ok" line they print is one test.
+units="test_shm test_sem"
+[ "$SOAK" = 1 ] && units=
 # shellcheck disable=SC2094 # report only reads the log, to show it
-for unit in test_shm test_sem; do
+for unit in $units; do
     say "$unit" | grep -E -q -- "$TESTS" || continue
     work=$build/work/$unit
     rm -rf "$work" && mkdir -p "$work" || exit 1
@@ -337,13 +421,15 @@ done
 # results are reported in the order of the files. The leak check judges
 # each test by its own PIDs, so the lanes cannot blame each other.
 LANES=${LANES:-3}
+prefix=t_
+[ "$SOAK" = 1 ] && prefix=soak_
 tests=
 for file in "$here"/t_*.sh; do
     [ -f "$file" ] || continue
     # shellcheck disable=SC1090 # the test files are found at run time
     . "$file"
     # shellcheck disable=SC2013 # test names are single words
-    for test in $(sed -n 's/^\(t_[a-z0-9_]*\)() {.*/\1/p' "$file"); do
+    for test in $(sed -n "s/^\\(${prefix}[a-z0-9_]*\\)() {.*/\\1/p" "$file"); do
         say "$test" | grep -E -q -- "$TESTS" && tests="$tests $test"
     done
 done
@@ -377,7 +463,7 @@ while [ "$lane" -lt "$LANES" ]; do
 done
 wait
 for test in $tests; do
-    report "$(say "${test#t_}" | tr _ ' ')" "$(cat "$build/work/$test/status" 2>/dev/null || echo 1)" \
+    report "$(say "${test#"$prefix"}" | tr _ ' ')" "$(cat "$build/work/$test/status" 2>/dev/null || echo 1)" \
         "$build/work/$test/log"
 done
 

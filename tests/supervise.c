@@ -5,8 +5,10 @@
  * Usage: supervise [-t SECONDS] [-p [-c COLUMNS]] [-a MS (-k BYTE | -g SIGNAL)]
  *                  [-m MARKER -K KEYS] [-i SIGNAL]... [-b SIGNAL]...
  *                  [-r FILE] -- command [argument...]
- *   -t SECONDS  kill the command's process group after SECONDS (default 30)
- *               and exit 124
+ *   -t SECONDS  a hang guard: kill the command's process group after
+ *               SECONDS (default 30) and exit 124; the environment's
+ *               HANG_GUARD_SCALE (a whole number, default 1) multiplies it,
+ *               for builds that are slower by nature (sanitizers)
  *   -p          run it on a new pseudo-terminal, its controlling terminal
  *               and its stdin, stdout and stderr; what it writes there is
  *               copied to our stdout
@@ -78,28 +80,54 @@ static void add_signal(int list[], int *count, const char *number)
 
 static struct settings parse(int argc, char *argv[])
 {
-    struct settings s = {.timeout_ms = 30000, .after_ms = -1, .columns = 80,
-                         .key = -1};
+    struct settings s = {
+        .timeout_ms = 30000, .after_ms = -1, .columns = 80, .key = -1};
     int option;
     while ((option = getopt(argc, argv, "t:pc:a:k:g:m:K:i:b:r:")) != -1) {
         switch (option) {
-        case 't': s.timeout_ms = atoll(optarg) * 1000LL; break;
-        case 'p': s.use_pty = 1; break;
-        case 'c': s.columns = atoi(optarg); break;
-        case 'a': s.after_ms = atoll(optarg); break;
-        case 'k': s.key = atoi(optarg); break;
-        case 'g': s.group_signal = atoi(optarg); break;
-        case 'm': s.marker = optarg; break;
-        case 'K': s.keys = optarg; break;
-        case 'i': add_signal(s.ignored, &s.ignored_count, optarg); break;
-        case 'b': add_signal(s.blocked, &s.blocked_count, optarg); break;
-        case 'r': s.rss_file = optarg; break;
-        default: exit(2);
+        case 't':
+            s.timeout_ms = atoll(optarg) * 1000LL;
+            break;
+        case 'p':
+            s.use_pty = 1;
+            break;
+        case 'c':
+            s.columns = atoi(optarg);
+            break;
+        case 'a':
+            s.after_ms = atoll(optarg);
+            break;
+        case 'k':
+            s.key = atoi(optarg);
+            break;
+        case 'g':
+            s.group_signal = atoi(optarg);
+            break;
+        case 'm':
+            s.marker = optarg;
+            break;
+        case 'K':
+            s.keys = optarg;
+            break;
+        case 'i':
+            add_signal(s.ignored, &s.ignored_count, optarg);
+            break;
+        case 'b':
+            add_signal(s.blocked, &s.blocked_count, optarg);
+            break;
+        case 'r':
+            s.rss_file = optarg;
+            break;
+        default:
+            exit(2);
         }
     }
     if (optind >= argc)
         errx(2, "usage: supervise [options] -- command [argument...]");
     s.command = argv + optind;
+    const char *scale = getenv("HANG_GUARD_SCALE");
+    if (scale != NULL && atoll(scale) > 1)
+        s.timeout_ms *= atoll(scale);
     return s;
 }
 
@@ -150,7 +178,8 @@ static pid_t start(const struct settings *s, int *master)
         ioctl(slave, TIOCSCTTY, 0);
 #endif
 #ifdef TIOCSWINSZ
-        struct winsize size = {.ws_row = 24, .ws_col = (unsigned short)s->columns};
+        struct winsize size = {.ws_row = 24,
+                               .ws_col = (unsigned short)s->columns};
         ioctl(slave, TIOCSWINSZ, &size);
 #endif
         dup2(slave, 0);
@@ -245,7 +274,10 @@ int main(int argc, char *argv[])
         long long elapsed = now_ms() - started;
         if (elapsed > s.timeout_ms) {
             kill(-pid, SIGKILL);
-            fprintf(stderr, "supervise: timed out after %lld ms\n", elapsed);
+            fprintf(stderr,
+                    "supervise: hang guard: still running after %lld ms, "
+                    "killed\n",
+                    elapsed);
             return 124;
         }
         if (s.after_ms >= 0 && elapsed >= s.after_ms) {

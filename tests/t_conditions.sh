@@ -70,12 +70,14 @@ cond_no_names() {
     done
 }
 
-# cond_wait_for_file FILE: wait up to 10 s for FILE to be there, not empty.
+# cond_wait_for_file FILE: wait for FILE to be there, not empty (hang guard
+# 10 s).
 cond_wait_for_file() {
     tries=0
     until [ -s "$1" ]; do
         tries=$((tries + 1))
-        [ "$tries" -lt 200 ] || fail "$1 did not appear"
+        [ "$tries" -lt $((200 * HANG_GUARD_SCALE)) ] ||
+            fail "hang guard: $1 did not appear in 10 s"
         sleep 0.05
     done
 }
@@ -189,6 +191,57 @@ t_a_limit_that_cuts_sem_open_short_is_file_too_large() {
     cond_ended "$(cat pid)"
 }
 
+# --- an address-space limit -----------------------------------------------------
+
+# cond_under_limit KIB: shmdemo --synced under ulimit -v KIB; its PID (the
+# shell's, which exec keeps) noted; its stderr's first line in $cond_said.
+cond_under_limit() {
+    # shellcheck disable=SC2016 # for the inner shell
+    sh -c 'echo $$ >>"$SHMDEMO_PIDS"; echo $$ >pid
+        ulimit -v "$1" 2>/dev/null || exit 125
+        exec "$0" --synced --delay 0' "$real_shmdemo" "$1" >/dev/null 2>said
+    cond_status=$?
+    cond_said=$(head -n 1 said)
+}
+
+t_sem_open_failing_for_want_of_memory_leaves_no_name() {
+    [ -d /dev/shm ] || skip "no /dev/shm to look in"
+    # glibc's sem_open links the name into place, then allocates; under a
+    # tight limit that allocation fails, and the name must not stay. The
+    # limit at which it fails depends on the build and the C library: find
+    # the lowest limit (KiB) it runs under, then go down a page at a time.
+    low=512
+    high=262144
+    cond_under_limit "$high"
+    [ "$cond_status" != 125 ] || skip "ulimit -v is not available in this shell"
+    [ "$cond_status" = 0 ] ||
+        skip "shmdemo does not run under ulimit -v $high (a sanitizer build?): $cond_said"
+    while [ $((high - low)) -gt 4 ]; do
+        middle=$(((low + high) / 2))
+        cond_under_limit "$middle"
+        if [ "$cond_status" = 0 ]; then high=$middle; else low=$middle; fi
+    done
+    limit=$high
+    seen=0
+    tried=0
+    while [ "$tried" -lt 100 ] && [ "$limit" -gt 4 ]; do
+        limit=$((limit - 4))
+        tried=$((tried + 1))
+        cond_under_limit "$limit"
+        cond_no_names "$(cat pid)"
+        case $cond_said in
+        "shmdemo: sem_open: $(error_text ENOMEM)")
+            [ "$cond_status" = 1 ] || fail "ulimit -v $limit: exit status $cond_status"
+            seen=$limit
+            break # one is enough: the name was linked, and is gone
+            ;;
+        esac
+    done
+    [ "$seen" -gt 0 ] ||
+        skip "no limit from $high KiB down made sem_open fail for want of memory here"
+    say "NOTE: sem_open failed for want of memory under ulimit -v $seen, and left no name" >note
+}
+
 # --- inherited signal settings --------------------------------------------------
 
 # The settings go to shmdemo itself, not through run.sh's wrapper script:
@@ -220,10 +273,10 @@ t_sigchld_inherited_as_ignored_changes_nothing() {
         expect_line out '^verdict: (full|empty|torn): '
     done
     [ "$(verdict_word)" = full ] || fail "--synced: verdict '$(verdict_word)'"
-    "$supervise" -t 20 -i "$chld" -- "$binary" --synced --runs 100 >out 2>err
+    "$supervise" -t 20 -i "$chld" -- "$binary" --synced --runs 20 >out 2>err
     status=$?
     expect_status 0
-    [ "$(tally full)" = 100 ] || fail "full in '$(tally full)' of 100 runs"
+    [ "$(tally full)" = 20 ] || fail "full in '$(tally full)' of 20 runs"
 }
 
 t_ctrl_c_works_with_sigint_and_sigalrm_blocked_on_entry() {
@@ -234,12 +287,13 @@ t_ctrl_c_works_with_sigint_and_sigalrm_blocked_on_entry() {
     int=$cond_number
     cond_number ALRM
     : >err
-    NO_COLOR=1 "$supervise" -t 10 -p -a 1000 -k 3 -b "$int" -b "$cond_number" -- \
-        "${real_shmdemo:-$SHMDEMO}" --synced --delay 4000 >tty_out
+    # Ctrl-C once the delay has begun (which outlasts the hang guard).
+    NO_COLOR=1 "$supervise" -t 20 -p -m 'doing other work' -K '^C' -b "$int" -b "$cond_number" -- \
+        "${real_shmdemo:-$SHMDEMO}" --synced --delay 60000 >tty_out
     status=$?
     tr -d '\r' <tty_out >out
     expect_status 130
-    expect_line out 'doing other work for 4000 ms'
+    expect_line out 'doing other work for 60000 ms'
     expect_no_line out '^verdict'
     cond_ended "$(parent_pid)"
     cond_ended "$(child_pid)"
@@ -249,24 +303,47 @@ t_ctrl_c_works_with_sigint_and_sigalrm_blocked_on_entry() {
 
 # cond_hold_in_window CALLS NAME SIGNAL: strace holds shmdemo --synced for
 # 250 ms after each of CALLS returns, inside the create window; once
-# /dev/shm/NAME (with PID for the PID) is there, SIGNAL is sent to it.
+# /dev/shm/NAME (with PID for the PID) is there, SIGNAL is sent to it, and
+# the name must still be there after the kill: the signal was sent inside
+# the window. Load may make the look miss the window: that run is ended
+# (its 60 s delay would outlast any guard) and another is made.
 cond_hold_in_window() {
-    cond_start -t 20 -- strace -o /dev/null -e trace="$1" \
-        -e inject="$1":delay_exit=250000 "$SHMDEMO" --synced --delay 0
-    # glibc names a semaphore sem.NAME in /dev/shm, musl just NAME
-    names=$(say "$2" | sed "s/PID/$pid/g")
-    tries=0
+    attempts=0
     while :; do
-        for name in $names; do
-            [ -e "/dev/shm/$name" ] && break 2
+        attempts=$((attempts + 1))
+        [ "$attempts" -le 10 ] ||
+            fail "hang guard: in 10 runs the look never caught $2 in /dev/shm"
+        cond_start -t 20 -- strace -o /dev/null -e trace="$1" \
+            -e inject="$1":delay_exit=250000 "$SHMDEMO" --synced --delay 60000
+        # glibc names a semaphore sem.NAME in /dev/shm, musl just NAME
+        names=$(say "$2" | sed "s/PID/$pid/g")
+        found=
+        tries=0
+        while [ -z "$found" ]; do
+            for name in $names; do
+                [ -e "/dev/shm/$name" ] && found=$name && break
+            done
+            [ -z "$found" ] || break
+            # Past both windows (the fork is after them): missed.
+            grep -q 'fork()' out && break
+            tries=$((tries + 1))
+            [ "$tries" -lt $((2000 * HANG_GUARD_SCALE)) ] ||
+                fail "hang guard: none of $names appeared in /dev/shm in 10 s"
+            sleep 0.005
         done
-        tries=$((tries + 1))
-        [ "$tries" -lt 400 ] || fail "none of $names appeared in /dev/shm"
-        sleep 0.005
+        if [ -n "$found" ]; then
+            kill -"$3" "$pid"
+            if [ -e "/dev/shm/$found" ]; then
+                wait "$job"
+                status=$?
+                return 0
+            fi
+        else
+            kill -KILL "$pid"
+        fi
+        wait "$job"
+        say "the look missed the window in run $attempts: another run" >>misses
     done
-    kill -"$3" "$pid"
-    wait "$job"
-    status=$?
 }
 
 t_every_signal_is_held_while_a_name_exists() {
@@ -352,7 +429,9 @@ t_the_names_go_while_stdout_is_blocked() {
     cond_ended "$pid"
 }
 
-t_signals_right_after_start_leave_no_name() {
+# make check: the deterministic version is
+# t_every_signal_is_held_while_a_name_exists.
+soak_signals_right_after_start_leave_no_name() {
     [ -d /dev/shm ] || skip "no /dev/shm to look in"
     # 1000 runs, each sent SIGUSR1 or SIGALRM (both end a process by
     # default) after a random spin of up to about 1.5 ms: some arrive
@@ -383,12 +462,16 @@ t_signals_right_after_start_leave_no_name() {
         cond_no_names "$pid"
         if [ "$signal" = "$usr1" ]; then signal=$alrm; else signal=$usr1; fi
     done <spins 2>job_notices
-    say "$ended of 1000 runs were ended by the signal"
+    # Both sides of the start were reached: some runs were ended by the
+    # signal, some had set their handlers up in time and finished.
+    [ "$ended" -gt 0 ] && [ "$ended" -lt 1000 ] ||
+        fail "$ended of 1000 runs were ended by the signal: the spins missed the start"
+    say "NOTE: $ended of 1000 runs were ended by the signal" >note
 }
 
 # --- PID 1 ------------------------------------------------------------------------
 
-# cond_as_pid_1 NAME: shmdemo --racy --delay 4000 as PID 1 of a new PID
+# cond_as_pid_1 NAME: shmdemo --racy --delay 60000 as PID 1 of a new PID
 # namespace (a container without an init), in a private /dev/shm; once it
 # is in its delay, signal NAME is sent to it from outside. The kernel drops
 # a signal sent to PID 1 that has no handler: the demo must have one.
@@ -412,21 +495,19 @@ cond_as_pid_1() {
         kill -"$1" "$target"
     ) >killer.log 2>&1 &
     killer=$!
-    started=$(date +%s)
     # shellcheck disable=SC2016 # for the inner shells
-    "$supervise" -t 10 -- unshare -m sh -c '
+    "$supervise" -t 20 -- unshare -m sh -c '
         mount -t tmpfs -o size=1m tmpfs /dev/shm || exit 125
         sh -c '\''echo $$ >unshare.pid
             exec unshare -pf --mount-proc "$@"'\'' sh "$0" "$@" >out 2>err
         status=$?
         ls -A /dev/shm >left
-        exit $status' "$SHMDEMO" --racy --delay 4000
+        exit $status' "$SHMDEMO" --racy --delay 60000
     status=$?
-    seconds=$(($(date +%s) - started))
     wait "$killer" || fail "SIG$1 was not sent: $(cat killer.log)"
     [ "$status" != 125 ] || skip "cannot mount a tmpfs over /dev/shm"
+    # A dropped signal would leave it in its 60 s delay: the hang guard.
     expect_status $((128 + number))
-    [ "$seconds" -le 2 ] || fail "SIG$1 took $seconds s to end PID 1"
     expect_no_line out '^verdict'
     [ ! -s left ] || fail "the private /dev/shm holds: $(tr '\n' ' ' <left)"
     cond_ended "$(cat target.pid)"
@@ -479,38 +560,30 @@ t_a_closed_stdin_is_not_taken_by_the_region() {
     [ -n "$fd" ] && [ "$fd" -gt 2 ] || fail "the region took descriptor '$fd'"
 }
 
-t_closed_stdout_and_stderr_lend_no_descriptor() {
-    [ -d /proc/self/fd ] || skip "needs /proc/PID/fd to see the descriptors"
-    # Nowhere to say anything. Either it refuses (exit 1, as with stdout
-    # alone closed), or it runs with 0, 1 and 2 open: had one been closed
-    # when the region was made, shm_open would have taken its number.
-    for closed in '>&- 2>&-' '<&- >&- 2>&-'; do
-        cond_start -t 20 -- sh -c "exec \"\$0\" --synced --delay 500 $closed" "$SHMDEMO"
-        sleep 0.2 # past the wrapper, and past shmdemo's first steps
-        while running "$pid"; do
-            for fd in 0 1 2; do
-                [ -e "/proc/$pid/fd/$fd" ] || ! running "$pid" ||
-                    fail "'$closed': descriptor $fd is closed while it runs"
-            done
-            sleep 0.05
-        done
-        wait "$job"
+t_closed_stdin_and_stderr_lend_no_descriptor() {
+    command -v strace >/dev/null 2>&1 || skip "needs strace to see which descriptor each open got"
+    # stdout stays open, so shmdemo goes on to make its names (with stdout
+    # closed it refuses at once: see t_robust.sh). Had a closed descriptor
+    # been left free, shm_open, or glibc's open of the semaphore's file,
+    # would have taken its number.
+    # (LeakSanitizer cannot run under ptrace: off for this run, if any.)
+    for closed in '<&-' '2>&-' '<&- 2>&-'; do
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+            "$supervise" -t 20 -- strace -f -o trace -e trace='?open,?openat' \
+            sh -c "echo \$\$ >>\"\$SHMDEMO_PIDS\"; exec \"\$0\" --synced --delay 0 $closed" \
+            "$real_shmdemo" >out
         status=$?
-        case $status in
-        0 | 1) ;;
-        *) fail "'$closed': exit status $status" ;;
-        esac
-        # Where strace can show it: no object in /dev/shm got 0, 1 or 2.
-        command -v strace >/dev/null 2>&1 || continue
-        "$supervise" -t 20 -- strace -f -o trace -e trace='?open,?openat' \
-            sh -c "exec \"\$0\" --synced --delay 0 $closed" "$SHMDEMO"
-        status=$?
-        case $status in
-        0 | 1) ;;
-        *) fail "'$closed', under strace: exit status $status" ;;
-        esac
-        ! grep '"/dev/shm/.*= [012]$' trace ||
+        expect_status 0
+        [ "$(verdict_word)" = full ] || fail "'$closed': verdict '$(verdict_word)'"
+        # It got as far as the names: their opens are in the trace.
+        grep -q '"/dev/shm/shmdemo-[0-9]*-mem".* = [0-9]' trace ||
+            fail "'$closed': no open of the region in the trace: $(grep /dev/shm trace)"
+        grep -q '"/dev/shm/.*sem.* = [0-9]' trace ||
+            fail "'$closed': no open of the semaphore in the trace: $(grep /dev/shm trace)"
+        ! grep '"/dev/shm/.* = [012]$' trace ||
             fail "'$closed': an object in /dev/shm took a standard descriptor"
+        fd=$(sed -n 's/.*ftruncate(\([0-9]*\), 11).*/\1/p' out)
+        [ -n "$fd" ] && [ "$fd" -gt 2 ] || fail "'$closed': the region took descriptor '$fd'"
     done
 }
 
@@ -548,7 +621,8 @@ cond_expect_interrupted_tally() {
 t_ctrl_c_during_runs_prints_the_tally_so_far() {
     cond_sigint_usable || skip "SIGINT was ignored when the tests started (started with &?)"
     : >err
-    NO_COLOR=1 "$supervise" -t 10 -p -a 1500 -k 3 -- "$SHMDEMO" --synced --runs 10000000 >tty_out
+    # Ctrl-C once the progress counter shows ("run N of M (P%)").
+    NO_COLOR=1 "$supervise" -t 20 -p -m '%)' -K '^C' -- "$SHMDEMO" --synced --runs 10000000 >tty_out
     status=$?
     expect_status 130
     cond_expect_interrupted_tally 2

@@ -8,22 +8,13 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "errnos.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const struct {
-    const char *name;
-    int value;
-} errnos[] = {
-    {"EACCES", EACCES},       {"EAGAIN", EAGAIN}, {"EBADF", EBADF},
-    {"ECHILD", ECHILD},       {"EEXIST", EEXIST}, {"EFBIG", EFBIG},
-    {"EINTR", EINTR},         {"EINVAL", EINVAL}, {"EIO", EIO},
-    {"EMFILE", EMFILE},       {"ENOMEM", ENOMEM}, {"ENOSPC", ENOSPC},
-    {"EOVERFLOW", EOVERFLOW}, {"EPIPE", EPIPE},
-};
 
 int main(int argc, char *argv[])
 {
