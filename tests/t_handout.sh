@@ -76,7 +76,7 @@ t_handout_racy_prints_the_table_it_read() {
 # handout_fault_library_works: the fault library has an effect on the
 # handout as built here (not on macOS, a static build...); else skip.
 handout_fault_library_works() {
-    [ -f "$build/libfault.so" ] || skip "the fault library could not be built here"
+    fault_library_works
     mkdir probe && (cd probe && handout_runs racy 1 shm_open:EACCES) ||
         fail "the probe run of racy with the fault library failed"
     grep -q "^racy: shm_open: $(error_text EACCES)$" probe/err.1 ||
