@@ -77,9 +77,9 @@ t_handout_racy_prints_the_table_it_read() {
 # handout as built here (not on macOS, a static build...); else skip.
 handout_fault_library_works() {
     fault_library_works
-    mkdir probe && (cd probe && handout_runs racy 1 shm_open:EACCES) ||
+    mkdir handout-probe && (cd handout-probe && handout_runs racy 1 shm_open:EACCES) ||
         fail "the probe run of racy with the fault library failed"
-    grep -q "^racy: shm_open: $(error_text EACCES)$" probe/err.1 ||
+    grep -q "^racy: shm_open: $(error_text EACCES)$" handout-probe/err.1 ||
         skip "LD_PRELOAD has no effect on this build (static, macOS, or another word size)"
 }
 
