@@ -1,6 +1,7 @@
 # tests/t_lesson.sh: the lesson in the open: what a teacher projects (main.c,
 # --brief), the fork told as call and return, lanes that stay aligned.
-# shellcheck shell=sh
+# Sourced by tests/run.sh; each t_... function is one test.
+# shellcheck shell=sh disable=SC2154,SC2034 # $status, $SHMDEMO... come from run.sh
 
 t_the_child_never_speaks_before_fork_is_told() {
     # "fork() ..." is written out before fork() is called, so no line of

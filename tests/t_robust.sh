@@ -81,6 +81,7 @@ t_an_interrupted_delay_sleeps_only_the_rest() {
     expect_status 0
     parent=$(parent_pid)
     waits=$(sed -n "s/^$parent pselect //p" calls | tr '\n' ' ')
+    # shellcheck disable=SC2086 # two words, one per wait
     set -- $waits
     [ "$#" = 2 ] || fail "the parent's timed waits: $waits"
     case $1 in 0.39* | 0.400000000) ;; *) fail "first wait: $1 s, not 0.4 s" ;; esac
