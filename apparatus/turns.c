@@ -73,7 +73,8 @@ void prepare_turns(const struct settings *settings)
         return;
     turns.keyboard = settings->step;
     if (turns.keyboard) {
-        erase_prompt_before_lines();
+        if (terminal_can_erase()) /* TERM=dumb: no escape codes at all */
+            erase_prompt_before_lines();
         if (take_keyboard() == -1) /* before the first prompt: no echo */
             die("tcsetattr");
     }

@@ -3,7 +3,7 @@
  * signal setting, or a time limit.
  *
  * Usage: supervise [-t SECONDS] [-p [-c COLUMNS]] [-a MS (-k BYTE | -g SIGNAL)]
- *                  [-m MARKER -K KEYS] [-i SIGNAL]... [-b SIGNAL]...
+ *                  [-m MARKER -K KEYS] [-j] [-i SIGNAL]... [-b SIGNAL]...
  *                  [-r FILE] -- command [argument...]
  *   -t SECONDS  kill the command's process group after SECONDS (default 30)
  *               and exit 124
@@ -16,7 +16,15 @@
  *               terminal (needs -p)
  *   -g SIGNAL   ...send signal number SIGNAL to its process group
  *   -m MARKER   with -K: each time the terminal shows MARKER once more...
- *   -K KEYS     ...type the next of KEYS ("^C" is Ctrl-C)
+ *   -K KEYS     ...type the next of KEYS ("^C" is Ctrl-C, "^[" ESC); a
+ *               group in parentheses is typed at once: "(^[[A)" is the
+ *               up arrow, "(ppc)" three keys typed ahead
+ *   -j          run the command as a job of a small job-control shell on
+ *               the pseudo-terminal (needs -p), as a user's shell would:
+ *               each time it stops (Ctrl-Z), say on the terminal whether
+ *               it left the terminal in line mode, put the terminal's
+ *               settings back as they were before the job, and continue
+ *               it in the foreground (fg)
  *   -i SIGNAL   start the command with signal number SIGNAL ignored (all
  *               others take their default action)
  *   -b SIGNAL   start the command with signal number SIGNAL blocked
@@ -54,7 +62,7 @@
 
 struct settings {
     long long timeout_ms, after_ms;
-    int use_pty, columns, key, group_signal;
+    int use_pty, columns, key, group_signal, job_control;
     const char *marker, *keys;
     int ignored[MAX_SIGNALS], ignored_count;
     int blocked[MAX_SIGNALS], blocked_count;
@@ -81,7 +89,7 @@ static struct settings parse(int argc, char *argv[])
     struct settings s = {.timeout_ms = 30000, .after_ms = -1, .columns = 80,
                          .key = -1};
     int option;
-    while ((option = getopt(argc, argv, "t:pc:a:k:g:m:K:i:b:r:")) != -1) {
+    while ((option = getopt(argc, argv, "t:pc:a:k:g:m:K:ji:b:r:")) != -1) {
         switch (option) {
         case 't': s.timeout_ms = atoll(optarg) * 1000LL; break;
         case 'p': s.use_pty = 1; break;
@@ -91,6 +99,7 @@ static struct settings parse(int argc, char *argv[])
         case 'g': s.group_signal = atoi(optarg); break;
         case 'm': s.marker = optarg; break;
         case 'K': s.keys = optarg; break;
+        case 'j': s.job_control = 1; break;
         case 'i': add_signal(s.ignored, &s.ignored_count, optarg); break;
         case 'b': add_signal(s.blocked, &s.blocked_count, optarg); break;
         case 'r': s.rss_file = optarg; break;
@@ -120,6 +129,53 @@ static void set_up_signals(const struct settings *s)
     sigprocmask(SIG_SETMASK, &blocked, NULL);
     for (int i = 0; i < s->ignored_count; i++)
         signal(s->ignored[i], SIG_IGN);
+}
+
+/* -j: be a job-control shell on the terminal (stdin) for one job, the
+ * command: in a process group of its own, in the foreground. Each time it
+ * stops, say how it left the terminal, take the terminal back with the
+ * settings it had before the job (as a shell does), then continue the job
+ * in the foreground (fg). Ends with the job's exit status. */
+static void run_as_job(char **command)
+{
+    struct termios before, left;
+    if (tcgetattr(STDIN_FILENO, &before) == -1)
+        err(1, "tcgetattr");
+    signal(SIGTTOU, SIG_IGN); /* tcsetpgrp from the background */
+    pid_t job = fork();
+    if (job == -1)
+        err(1, "fork");
+    if (job == 0) {
+        setpgid(0, 0);
+        tcsetpgrp(STDIN_FILENO, getpgrp());
+        signal(SIGTTOU, SIG_DFL);
+        execvp(command[0], command);
+        err(127, "%s", command[0]);
+    }
+    setpgid(job, job);
+    tcsetpgrp(STDIN_FILENO, job);
+    int status;
+    for (;;) {
+        if (waitpid(job, &status, WUNTRACED) == -1) {
+            if (errno == EINTR)
+                continue;
+            err(1, "waitpid");
+        }
+        if (!WIFSTOPPED(status))
+            break;
+        int line_mode = tcgetattr(STDIN_FILENO, &left) == 0 &&
+                        (left.c_lflag & (ICANON | ECHO)) == (ICANON | ECHO);
+        tcsetpgrp(STDIN_FILENO, getpgrp());
+        tcsetattr(STDIN_FILENO, TCSANOW, &before);
+        fprintf(stderr,
+                "\nsupervise: job stopped by signal %d; it left the "
+                "terminal %s\n",
+                WSTOPSIG(status),
+                line_mode ? "in line mode" : "without line mode or echo");
+        tcsetpgrp(STDIN_FILENO, job);
+        kill(-job, SIGCONT);
+    }
+    exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status));
 }
 
 /* Start the command in a new process group (and session, with a pty).
@@ -163,6 +219,8 @@ static pid_t start(const struct settings *s, int *master)
         setpgid(0, 0);
     }
     set_up_signals(s);
+    if (s->use_pty && s->job_control)
+        run_as_job(s->command);
     execvp(s->command[0], s->command);
     err(127, "%s", s->command[0]);
 }
@@ -210,21 +268,39 @@ static int count_markers(const char *marker)
     return count;
 }
 
-/* -m/-K: type the next key once the terminal shows one more marker. */
-static void type_keys(const struct settings *s, int master, int *typed,
-                      const char **next_key)
+/* One key of KEYS, at *NEXT_KEY: "^C" is Ctrl-C (3), "^[" ESC. */
+static char one_key(const char **next_key)
 {
-    if (s->marker == NULL || **next_key == '\0' ||
-        count_markers(s->marker) <= *typed)
-        return;
     char key = **next_key;
     if (key == '^' && (*next_key)[1] != '\0') {
         key = (char)((*next_key)[1] & 0x1f); /* ^C is 3 */
         (*next_key)++;
     }
     (*next_key)++;
+    return key;
+}
+
+/* -m/-K: type the next key (or group of keys) once the terminal shows one
+ * more marker. */
+static void type_keys(const struct settings *s, int master, int *typed,
+                      const char **next_key)
+{
+    if (s->marker == NULL || **next_key == '\0' ||
+        count_markers(s->marker) <= *typed)
+        return;
+    char keys[256];
+    size_t count = 0;
+    if (**next_key == '(') { /* a group, typed at once */
+        (*next_key)++;
+        while (**next_key != '\0' && **next_key != ')' && count < sizeof keys)
+            keys[count++] = one_key(next_key);
+        if (**next_key == ')')
+            (*next_key)++;
+    } else {
+        keys[count++] = one_key(next_key);
+    }
     (*typed)++;
-    if (write(master, &key, 1) != 1)
+    if (write(master, keys, count) != (ssize_t)count)
         warn("typing");
 }
 
