@@ -59,6 +59,7 @@ static struct termios saved, raw;
 static volatile sig_atomic_t keyboard_changed;
 static pid_t keyboard_owner; /* the parent; its child shares the handlers */
 static int resumed[2] = {-1, -1}; /* written to on fg, read by the prompt */
+static bool ended_in_line_mode;   /* see input_ended_in_line_mode */
 
 /* The shell gets the keyboard only while it is the terminal's foreground:
  * a program suspended in the background leaves the terminal alone. */
@@ -122,12 +123,27 @@ static int open_resumed_pipe(void)
     return 0;
 }
 
+/* The input has ended already, in line mode: Ctrl-D typed before the
+ * keyboard was taken, or script(1) at the end of its own input. Linux
+ * keeps that end as a NUL byte, which becomes a key without line mode. It
+ * is readable, yet holds no bytes (FIONREAD 0). Elsewhere Ctrl-D stays
+ * itself. */
+static bool input_ended_in_line_mode(void)
+{
+    int pending = -1;
+    struct pollfd in = {.fd = STDIN_FILENO, .events = POLLIN};
+    return (saved.c_lflag & ICANON) && poll(&in, 1, 0) == 1 &&
+           (in.revents & POLLIN) &&
+           ioctl(STDIN_FILENO, FIONREAD, &pending) == 0 && pending == 0;
+}
+
 int take_keyboard(void)
 {
     if (keyboard_changed)
         return 0;
     if (tcgetattr(STDIN_FILENO, &saved) == -1 || open_resumed_pipe() == -1)
         return -1;
+    ended_in_line_mode = input_ended_in_line_mode();
     raw = saved;
     /* No waiting for Enter, no echo; Ctrl-C still sends SIGINT, Ctrl-Z
      * SIGTSTP. */
@@ -214,6 +230,8 @@ int read_key(void)
      * of input: that is done here. */
     if (key == CTRL_D ||
         (saved.c_cc[VEOF] != _POSIX_VDISABLE && key == saved.c_cc[VEOF]))
+        return EOF;
+    if (key == '\0' && ended_in_line_mode)
         return EOF;
     if (key == ESC)
         return skip_sequence();

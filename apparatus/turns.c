@@ -174,14 +174,13 @@ static void child_turn(void)
 /* The prompt of --step, in ROOM columns at most: what each process will do
  * next (P and C), cut to fit. On a narrow terminal the texts go first,
  * then "next:", never the keys. HINT (after a key that does nothing) puts
- * "keys: p c q" in place of "next:". */
+ * "keys: p c q" in place of "next:" (down to "keys: p c [q] quit"). */
 static void compose_prompt(char *line, size_t size, int room, bool hint,
                            const char *p, int p_length, const char *c,
                            int c_length)
 {
     const char *lead = hint ? "keys: p c q  " : "next: ";
-    int lead_length = (int)strlen(lead);
-    int texts = room - lead_length - (int)strlen("[p]   [c]   [q] quit");
+    int texts = room - (int)strlen(lead) - (int)strlen("[p]   [c]   [q] quit");
     if (texts >= PROMPT_MIN_TEXTS) {
         if (p_length + c_length > texts) { /* cut the longer, or both */
             if (p_length > texts / 2 && c_length > texts - texts / 2) {
@@ -195,11 +194,17 @@ static void compose_prompt(char *line, size_t size, int room, bool hint,
         }
         snprintf(line, size, "%s[p] %.*s  [c] %.*s  [q] quit", lead, p_length,
                  p, c_length, c);
-    } else if (lead_length + (int)strlen("[p] [c] [q] quit") <= room) {
-        snprintf(line, size, "%s[p] [c] [q] quit", lead);
-    } else {
-        snprintf(line, size, "%s", hint ? "keys: p c q" : "[p] [c] [q] quit");
+        return;
     }
+    /* Too narrow for the texts: the keys alone, in the wider form that
+     * fits (the hint names p and c already). */
+    static const char *const narrow[2][2] = {
+        {"next: [p] [c] [q] quit", "[p] [c] [q] quit"},
+        {"keys: p c q  [q] quit", "keys: p c [q] quit"}};
+    const char *form = narrow[hint][0];
+    if ((int)strlen(form) > room)
+        form = narrow[hint][1];
+    snprintf(line, size, "%s", form);
     if (room >= 0 && (int)strlen(line) > room)
         line[room] = '\0'; /* narrower than any terminal we were asked for */
 }

@@ -3,7 +3,8 @@
  * signal setting, or a time limit.
  *
  * Usage: supervise [-t SECONDS] [-p [-c COLUMNS]] [-a MS (-k BYTE | -g SIGNAL)]
- *                  [-m MARKER -K KEYS] [-j] [-i SIGNAL]... [-b SIGNAL]...
+ *                  [-m MARKER -K KEYS] [-I KEYS] [-j] [-i SIGNAL]...
+ *                  [-b SIGNAL]...
  *                  [-r FILE] -- command [argument...]
  *   -t SECONDS  kill the command's process group after SECONDS (default 30)
  *               and exit 124
@@ -19,6 +20,9 @@
  *   -K KEYS     ...type the next of KEYS ("^C" is Ctrl-C, "^[" ESC); a
  *               group in parentheses is typed at once: "(^[[A)" is the
  *               up arrow, "(ppc)" three keys typed ahead
+ *   -I KEYS     type KEYS (as -K, all at once) on the terminal before the
+ *               command starts, and start it once they can be read there
+ *               (in line mode: once a line or Ctrl-D ends them)
  *   -j          run the command as a job of a small job-control shell on
  *               the pseudo-terminal (needs -p), as a user's shell would:
  *               each time it stops (Ctrl-Z), say on the terminal whether
@@ -63,7 +67,7 @@
 struct settings {
     long long timeout_ms, after_ms;
     int use_pty, columns, key, group_signal, job_control;
-    const char *marker, *keys;
+    const char *marker, *keys, *first_keys;
     int ignored[MAX_SIGNALS], ignored_count;
     int blocked[MAX_SIGNALS], blocked_count;
     const char *rss_file;
@@ -89,7 +93,7 @@ static struct settings parse(int argc, char *argv[])
     struct settings s = {.timeout_ms = 30000, .after_ms = -1, .columns = 80,
                          .key = -1};
     int option;
-    while ((option = getopt(argc, argv, "t:pc:a:k:g:m:K:ji:b:r:")) != -1) {
+    while ((option = getopt(argc, argv, "t:pc:a:k:g:m:K:I:ji:b:r:")) != -1) {
         switch (option) {
         case 't': s.timeout_ms = atoll(optarg) * 1000LL; break;
         case 'p': s.use_pty = 1; break;
@@ -99,6 +103,7 @@ static struct settings parse(int argc, char *argv[])
         case 'g': s.group_signal = atoi(optarg); break;
         case 'm': s.marker = optarg; break;
         case 'K': s.keys = optarg; break;
+        case 'I': s.first_keys = optarg; break;
         case 'j': s.job_control = 1; break;
         case 'i': add_signal(s.ignored, &s.ignored_count, optarg); break;
         case 'b': add_signal(s.blocked, &s.blocked_count, optarg); break;
@@ -178,6 +183,37 @@ static void run_as_job(char **command)
     exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status));
 }
 
+static char one_key(const char **next_key);
+
+/* -I, in supervise: once the command's side has the terminal open, type
+ * the keys on it. */
+static void type_first_keys(int ready[2], int master, const char *keys)
+{
+    char byte, typed[256];
+    size_t count = 0;
+    close(ready[1]);
+    if (read(ready[0], &byte, 1) == 1) {
+        while (*keys != '\0' && count < sizeof typed)
+            typed[count++] = one_key(&keys);
+        if (write(master, typed, count) != (ssize_t)count)
+            warn("typing");
+    }
+    close(ready[0]);
+}
+
+/* -I, in the command's process: say that the terminal is open, then wait
+ * until the keys typed on it can be read. */
+static void wait_for_first_keys(int ready[2])
+{
+    struct pollfd in = {STDIN_FILENO, POLLIN, 0};
+    close(ready[0]);
+    if (write(ready[1], "o", 1) != 1)
+        err(1, "-I");
+    close(ready[1]);
+    while (poll(&in, 1, -1) == -1 && errno == EINTR) {
+    }
+}
+
 /* Start the command in a new process group (and session, with a pty).
  * Returns its PID; *master is the pty's master side, or -1. */
 static pid_t start(const struct settings *s, int *master)
@@ -190,12 +226,18 @@ static pid_t start(const struct settings *s, int *master)
             unlockpt(*master) == -1 || (slave_name = ptsname(*master)) == NULL)
             err(1, "pseudo-terminal");
     }
+    int ready[2] = {-1, -1};
+    if (s->use_pty && s->first_keys != NULL && pipe(ready) == -1)
+        err(1, "pipe");
     fflush(stdout);
     pid_t pid = fork();
     if (pid == -1)
         err(1, "fork");
-    if (pid > 0)
+    if (pid > 0) {
+        if (ready[0] != -1)
+            type_first_keys(ready, *master, s->first_keys);
         return pid;
+    }
 
     if (s->use_pty) {
         setsid(); /* a new session: the pty becomes its terminal */
@@ -215,6 +257,8 @@ static pid_t start(const struct settings *s, int *master)
         if (slave > 2)
             close(slave);
         close(*master);
+        if (ready[0] != -1)
+            wait_for_first_keys(ready);
     } else {
         setpgid(0, 0);
     }
