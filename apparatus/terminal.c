@@ -61,8 +61,9 @@ static pid_t keyboard_owner; /* the parent; its child shares the handlers */
 static int resumed[2] = {-1, -1}; /* written to on fg, read by the prompt */
 static bool ended_in_line_mode;   /* see input_ended_in_line_mode */
 
-/* The shell gets the keyboard only while it is the terminal's foreground:
- * a program suspended in the background leaves the terminal alone. */
+/* The terminal's settings are ours to give back only while we are its
+ * foreground: stopped in the background (bg, then kill -TSTP), we leave
+ * them alone (tcsetattr would first stop us with SIGTTOU). */
 static bool in_foreground(void)
 {
     return tcgetpgrp(STDIN_FILENO) == getpgrp();
@@ -88,6 +89,7 @@ static void suspend(int signal_number)
     sigaddset(&only, signal_number);
     sigprocmask(SIG_UNBLOCK, &only, NULL);
     raise(signal_number); /* stopped here, until fg */
+    /* cppcheck-suppress unreachableCode ; raise returns after SIGCONT */
     handle(signal_number, suspend);
     errno = saved_errno;
 }
@@ -126,8 +128,8 @@ static int open_resumed_pipe(void)
 /* The input has ended already, in line mode: Ctrl-D typed before the
  * keyboard was taken, or script(1) at the end of its own input. Linux
  * keeps that end as a NUL byte, which becomes a key without line mode. It
- * is readable, yet holds no bytes (FIONREAD 0). Elsewhere Ctrl-D stays
- * itself. */
+ * is readable, yet holds no bytes (FIONREAD 0). Where a system keeps
+ * Ctrl-D itself, read_key knows it as such. */
 static bool input_ended_in_line_mode(void)
 {
     int pending = -1;
