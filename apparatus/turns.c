@@ -89,7 +89,8 @@ static void prepare_turns(void)
     if (!turns.active)
         return;
     if (turns.keyboard) {
-        erase_prompt_before_lines();
+        if (terminal_can_erase()) /* TERM=dumb: no escape codes at all */
+            erase_prompt_before_lines();
         if (take_keyboard() == -1) /* before the first prompt: no echo */
             die("tcsetattr");
     }
@@ -255,45 +256,81 @@ static void child_turn(void)
     }
 }
 
+/* The prompt's texts get this many columns at least, or none. */
+#define PROMPT_MIN_TEXTS 8
+
+/* The prompt of --step, in ROOM columns at most: what each process will do
+ * next (P and C), cut to fit. On a narrow terminal the texts go first,
+ * then "next:", never the keys. HINT (after a key that does nothing) puts
+ * "keys: p c q" in place of "next:" (down to "keys: p c [q] quit"). */
+static void compose_prompt(char *line, size_t size, int room, bool hint,
+                           const char *p, int p_length, const char *c,
+                           int c_length)
+{
+    const char *lead = hint ? "keys: p c q  " : "next: ";
+    int texts = room - (int)strlen(lead) - (int)strlen("[p]   [c]   [q] quit");
+    if (texts >= PROMPT_MIN_TEXTS) {
+        if (p_length + c_length > texts) { /* cut the longer, or both */
+            if (p_length > texts / 2 && c_length > texts - texts / 2) {
+                p_length = texts / 2;
+                c_length = texts - texts / 2;
+            } else if (p_length > c_length) {
+                p_length = texts - c_length;
+            } else {
+                c_length = texts - p_length;
+            }
+        }
+        snprintf(line, size, "%s[p] %.*s  [c] %.*s  [q] quit", lead, p_length,
+                 p, c_length, c);
+        return;
+    }
+    /* Too narrow for the texts: the keys alone, in the wider form that
+     * fits (the hint names p and c already). */
+    static const char *const narrow[2][2] = {
+        {"next: [p] [c] [q] quit", "[p] [c] [q] quit"},
+        {"keys: p c q  [q] quit", "keys: p c [q] quit"}};
+    const char *form = narrow[hint][0];
+    if ((int)strlen(form) > room)
+        form = narrow[hint][1];
+    snprintf(line, size, "%s", form);
+    if (room >= 0 && (int)strlen(line) > room)
+        line[room] = '\0'; /* narrower than any terminal we were asked for */
+}
+
 /* What each process will do next, for the prompt of --step. The prompt
  * is one line that never wraps, for \r and ESC [K erase only the last
- * line: a blocked child is said in short ("blocked in sem_wait"), and on a
- * narrow terminal the two texts are cut, never the keys. */
-static void show_choices(const char *parent_next)
+ * line: a blocked child is said in short ("blocked in sem_wait"), and the
+ * line is cut to the terminal's width, less one column for the cursor and
+ * one for the space before it. Where the terminal takes no escape codes
+ * (TERM=dumb, or no TERM), each prompt is a line of its own instead,
+ * ended by a newline, and nothing is erased. */
+static void show_choices(const char *parent_next, bool hint)
 {
     const char *p = parent_next != NULL ? parent_next : "(no steps left)";
     const char *c = turns.child == FINISHED ? "(no steps left)"
                     : turns.child == BLOCKED
                         ? blocked_text[(int)turns.step.kind]
                         : turns.step.text;
-    int p_length = (int)strlen(p);
     int c_length =
         turns.child == BLOCKED ? (int)strcspn(c, ":") : (int)strlen(c);
-    int room =
-        terminal_columns() - 1 - (int)strlen("next: [p]   [c]   [q] quit ");
-    if (room < 0)
-        room = 0;
-    if (p_length + c_length > room) { /* cut the longer, or both in half */
-        if (p_length > room / 2 && c_length > room - room / 2) {
-            p_length = room / 2;
-            c_length = room - room / 2;
-        } else if (p_length > c_length) {
-            p_length = room - c_length;
-        } else {
-            c_length = room - p_length;
-        }
-    }
-    turns.prompt_shown = true;
-    printf(ERASE_LINE "next: [p] %.*s  [c] %.*s  [q] quit ", p_length, p,
-           c_length, c);
+    char line[256];
+    compose_prompt(line, sizeof line, terminal_columns() - 2, hint, p,
+                   (int)strlen(p), c, c_length);
+    turns.prompt_shown = terminal_can_erase();
+    if (turns.prompt_shown)
+        printf(ERASE_LINE "%s ", line);
+    else
+        printf("%s\n", line);
     flush_timeline();
 }
 
 void clear_prompt(void)
 {
     /* The child does not know whether the parent's prompt is up: it
-     * erases the line anyway (on the terminal --step needs). */
-    if (turns.keyboard && (turns.prompt_shown || in_the_child())) {
+     * erases the line anyway (on the terminal --step needs, if it takes
+     * escape codes). */
+    if (turns.keyboard && (turns.prompt_shown || in_the_child()) &&
+        terminal_can_erase()) {
         fputs(ERASE_LINE, stdout);
         fflush(stdout);
     }
@@ -301,41 +338,49 @@ void clear_prompt(void)
 }
 
 /* The next letter of the schedule, or the next key p, c or q; EOF when the
- * schedule has run out (or stdin has ended). */
+ * schedule has run out. The end of input (or Ctrl-D) is q. Any other key,
+ * an escape sequence read whole among them, does nothing but show the
+ * keys on the prompt's line. */
 static int next_letter(const char *parent_next)
 {
     if (!turns.keyboard)
         return *turns.letters != '\0' ? *turns.letters++ : EOF;
     if (turns.child == STARTING)
         hear_child();
+    bool hint = false;
+    keyboard_resumed(); /* the prompt is about to be drawn anyway */
     for (;;) {
-        show_choices(parent_next);
-        /* Wait for a key, or for the child to end (a spin that gave up).
-         * The keyboard was taken in prepare_turns, so a key is ready
-         * without Enter. */
-        struct pollfd watch[2] = {
+        show_choices(parent_next, hint);
+        /* Wait for a key, for fg after Ctrl-Z (the prompt is drawn
+         * again), or for the child to end (a spin that gave up). The
+         * keyboard was taken in prepare_turns, so a key is ready without
+         * Enter. */
+        struct pollfd watch[3] = {
             {.fd = STDIN_FILENO, .events = POLLIN},
+            {.fd = keyboard_resumed_fd(), .events = POLLIN},
             {.fd = turns.from_child[0], .events = POLLIN}};
-        nfds_t count = turns.child == FINISHED ? 1 : 2;
+        nfds_t count = turns.child == FINISHED ? 2 : 3;
         if (poll(watch, count, -1) == -1) {
             if (errno != EINTR)
                 die("poll");
             check_on_child();
+            keyboard_resumed(); /* the prompt is drawn again anyway */
             continue;
         }
-        if (count == 2 && watch[1].revents != 0) {
+        if (watch[1].revents != 0 && keyboard_resumed())
+            continue;
+        if (count == 3 && watch[2].revents != 0) {
             hear_child();
             continue;
         }
         int key = read_key();
-        if (key == KEY_INTERRUPTED) {
-            check_on_child();
-            continue;
-        }
+        check_on_child(); /* a stop signal that came with the key wins */
         if (key == 'p' || key == 'c' || key == 'q' || key == EOF) {
             clear_prompt(); /* the prompt goes; the turn's mark stays */
             return key == EOF ? 'q' : key;
         }
+        if (key != KEY_INTERRUPTED)
+            hint = true;
     }
 }
 

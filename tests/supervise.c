@@ -3,7 +3,8 @@
  * signal setting, or a time limit.
  *
  * Usage: supervise [-t SECONDS] [-p [-c COLUMNS]] [-a MS (-k BYTE | -g SIGNAL)]
- *                  [-m MARKER -K KEYS] [-i SIGNAL]... [-b SIGNAL]...
+ *                  [-m MARKER -K KEYS] [-I KEYS] [-j] [-i SIGNAL]...
+ *                  [-b SIGNAL]...
  *                  [-r FILE] -- command [argument...]
  *   -t SECONDS  a hang guard: kill the command's process group after
  *               SECONDS (default 30) and exit 124; the environment's
@@ -18,7 +19,18 @@
  *               terminal (needs -p)
  *   -g SIGNAL   ...send signal number SIGNAL to its process group
  *   -m MARKER   with -K: each time the terminal shows MARKER once more...
- *   -K KEYS     ...type the next of KEYS ("^C" is Ctrl-C)
+ *   -K KEYS     ...type the next of KEYS ("^C" is Ctrl-C, "^[" ESC); a
+ *               group in parentheses is typed at once: "(^[[A)" is the
+ *               up arrow, "(ppc)" three keys typed ahead
+ *   -I KEYS     type KEYS (as -K, all at once) on the terminal before the
+ *               command starts, and start it once they can be read there
+ *               (in line mode: once a line or Ctrl-D ends them)
+ *   -j          run the command as a job of a small job-control shell on
+ *               the pseudo-terminal (needs -p), as a user's shell would:
+ *               each time it stops (Ctrl-Z), say on the terminal whether
+ *               it left the terminal in line mode, put the terminal's
+ *               settings back as they were before the job, and continue
+ *               it in the foreground (fg)
  *   -i SIGNAL   start the command with signal number SIGNAL ignored (all
  *               others take their default action)
  *   -b SIGNAL   start the command with signal number SIGNAL blocked
@@ -56,8 +68,8 @@
 
 struct settings {
     long long timeout_ms, after_ms;
-    int use_pty, columns, key, group_signal;
-    const char *marker, *keys;
+    int use_pty, columns, key, group_signal, job_control;
+    const char *marker, *keys, *first_keys;
     int ignored[MAX_SIGNALS], ignored_count;
     int blocked[MAX_SIGNALS], blocked_count;
     const char *rss_file;
@@ -83,7 +95,7 @@ static struct settings parse(int argc, char *argv[])
     struct settings s = {
         .timeout_ms = 30000, .after_ms = -1, .columns = 80, .key = -1};
     int option;
-    while ((option = getopt(argc, argv, "t:pc:a:k:g:m:K:i:b:r:")) != -1) {
+    while ((option = getopt(argc, argv, "t:pc:a:k:g:m:K:I:ji:b:r:")) != -1) {
         switch (option) {
         case 't':
             s.timeout_ms = atoll(optarg) * 1000LL;
@@ -108,6 +120,12 @@ static struct settings parse(int argc, char *argv[])
             break;
         case 'K':
             s.keys = optarg;
+            break;
+        case 'I':
+            s.first_keys = optarg;
+            break;
+        case 'j':
+            s.job_control = 1;
             break;
         case 'i':
             add_signal(s.ignored, &s.ignored_count, optarg);
@@ -150,6 +168,84 @@ static void set_up_signals(const struct settings *s)
         signal(s->ignored[i], SIG_IGN);
 }
 
+/* -j: be a job-control shell on the terminal (stdin) for one job, the
+ * command: in a process group of its own, in the foreground. Each time it
+ * stops, say how it left the terminal, take the terminal back with the
+ * settings it had before the job (as a shell does), then continue the job
+ * in the foreground (fg). Ends with the job's exit status. */
+static void run_as_job(char **command)
+{
+    struct termios before, left;
+    if (tcgetattr(STDIN_FILENO, &before) == -1)
+        err(1, "tcgetattr");
+    signal(SIGTTOU, SIG_IGN); /* tcsetpgrp from the background */
+    pid_t job = fork();
+    if (job == -1)
+        err(1, "fork");
+    if (job == 0) {
+        setpgid(0, 0);
+        tcsetpgrp(STDIN_FILENO, getpgrp());
+        signal(SIGTTOU, SIG_DFL);
+        execvp(command[0], command);
+        err(127, "%s", command[0]);
+    }
+    setpgid(job, job);
+    tcsetpgrp(STDIN_FILENO, job);
+    int status;
+    for (;;) {
+        if (waitpid(job, &status, WUNTRACED) == -1) {
+            if (errno == EINTR)
+                continue;
+            err(1, "waitpid");
+        }
+        if (!WIFSTOPPED(status))
+            break;
+        int line_mode = tcgetattr(STDIN_FILENO, &left) == 0 &&
+                        (left.c_lflag & (ICANON | ECHO)) == (ICANON | ECHO);
+        tcsetpgrp(STDIN_FILENO, getpgrp());
+        tcsetattr(STDIN_FILENO, TCSANOW, &before);
+        fprintf(stderr,
+                "\nsupervise: job stopped by signal %d; it left the "
+                "terminal %s\n",
+                WSTOPSIG(status),
+                line_mode ? "in line mode" : "without line mode or echo");
+        tcsetpgrp(STDIN_FILENO, job);
+        kill(-job, SIGCONT);
+    }
+    exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status));
+}
+
+static char one_key(const char **next_key);
+
+/* -I, in supervise: once the command's side has the terminal open, type
+ * the keys on it. */
+static void type_first_keys(int ready[2], int master, const char *keys)
+{
+    char byte, typed[256];
+    size_t count = 0;
+    close(ready[1]);
+    if (read(ready[0], &byte, 1) == 1) {
+        while (*keys != '\0' && count < sizeof typed)
+            typed[count++] = one_key(&keys);
+        if (write(master, typed, count) != (ssize_t)count)
+            warn("typing");
+    }
+    close(ready[0]);
+}
+
+/* -I, in the command's process: say that the terminal is open, then wait
+ * until the keys typed on it can be read. */
+static void wait_for_first_keys(int ready[2])
+{
+    struct pollfd in = {STDIN_FILENO, POLLIN, 0};
+    close(ready[0]);
+    if (write(ready[1], "o", 1) != 1)
+        err(1, "-I");
+    close(ready[1]);
+    while (poll(&in, 1, -1) == -1 && errno == EINTR) {
+    }
+}
+
 /* Start the command in a new process group (and session, with a pty).
  * Returns its PID; *master is the pty's master side, or -1. */
 static pid_t start(const struct settings *s, int *master)
@@ -162,12 +258,18 @@ static pid_t start(const struct settings *s, int *master)
             unlockpt(*master) == -1 || (slave_name = ptsname(*master)) == NULL)
             err(1, "pseudo-terminal");
     }
+    int ready[2] = {-1, -1};
+    if (s->use_pty && s->first_keys != NULL && pipe(ready) == -1)
+        err(1, "pipe");
     fflush(stdout);
     pid_t pid = fork();
     if (pid == -1)
         err(1, "fork");
-    if (pid > 0)
+    if (pid > 0) {
+        if (ready[0] != -1)
+            type_first_keys(ready, *master, s->first_keys);
         return pid;
+    }
 
     if (s->use_pty) {
         setsid(); /* a new session: the pty becomes its terminal */
@@ -188,10 +290,14 @@ static pid_t start(const struct settings *s, int *master)
         if (slave > 2)
             close(slave);
         close(*master);
+        if (ready[0] != -1)
+            wait_for_first_keys(ready);
     } else {
         setpgid(0, 0);
     }
     set_up_signals(s);
+    if (s->use_pty && s->job_control)
+        run_as_job(s->command);
     execvp(s->command[0], s->command);
     err(127, "%s", s->command[0]);
 }
@@ -239,21 +345,39 @@ static int count_markers(const char *marker)
     return count;
 }
 
-/* -m/-K: type the next key once the terminal shows one more marker. */
-static void type_keys(const struct settings *s, int master, int *typed,
-                      const char **next_key)
+/* One key of KEYS, at *NEXT_KEY: "^C" is Ctrl-C (3), "^[" ESC. */
+static char one_key(const char **next_key)
 {
-    if (s->marker == NULL || **next_key == '\0' ||
-        count_markers(s->marker) <= *typed)
-        return;
     char key = **next_key;
     if (key == '^' && (*next_key)[1] != '\0') {
         key = (char)((*next_key)[1] & 0x1f); /* ^C is 3 */
         (*next_key)++;
     }
     (*next_key)++;
+    return key;
+}
+
+/* -m/-K: type the next key (or group of keys) once the terminal shows one
+ * more marker. */
+static void type_keys(const struct settings *s, int master, int *typed,
+                      const char **next_key)
+{
+    if (s->marker == NULL || **next_key == '\0' ||
+        count_markers(s->marker) <= *typed)
+        return;
+    char keys[256];
+    size_t count = 0;
+    if (**next_key == '(') { /* a group, typed at once */
+        (*next_key)++;
+        while (**next_key != '\0' && **next_key != ')' && count < sizeof keys)
+            keys[count++] = one_key(next_key);
+        if (**next_key == ')')
+            (*next_key)++;
+    } else {
+        keys[count++] = one_key(next_key);
+    }
     (*typed)++;
-    if (write(master, &key, 1) != 1)
+    if (write(master, keys, count) != (ssize_t)count)
         warn("typing");
 }
 
