@@ -229,8 +229,7 @@ void release_signals(void)
 #ifdef SHMDEMO_MEASURE_WINDOW
     struct timespec end;
     clock_gettime(CLOCK_MONOTONIC, &end);
-    window_ns = (end.tv_sec - window_start.tv_sec) * 1000000000L +
-                (end.tv_nsec - window_start.tv_nsec);
+    window_ns = (long)(ms_between(&window_start, &end) * 1e6);
     atexit(report_window);
 #endif
     if (sigprocmask(SIG_SETMASK, &before_hold, NULL) == -1)
