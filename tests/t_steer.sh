@@ -299,13 +299,16 @@ t_steer_step_needs_a_terminal_for_its_prompt_too() {
 
 t_steer_step_restores_the_terminal_after_any_fatal_signal() {
     # SIGUSR1 (like SIGPIPE from | less) ends the program by default: it
-    # must still give the terminal back, and end by that signal.
+    # must still give the terminal back, and end by that signal. (10 s is
+    # a hang guard.)
     # shellcheck disable=SC2016 # for the inner shell
     "$supervise" -t 10 -p -- sh -c '
         stty -g >before
         "$0" --racy --step </dev/tty >/dev/tty 2>&1 &
         pid=$!
-        sleep 0.5
+        # Only once it has taken the keyboard (no line mode): then there is
+        # something to give back.
+        until stty -a </dev/tty | grep -q -e "-icanon"; do sleep 0.05; done
         kill -USR1 $pid
         wait $pid
         echo $? >status
