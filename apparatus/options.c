@@ -41,7 +41,7 @@ static const char usage_text[] =
     "                     the child waits on it first\n"
     "  --delay MS         the parent works MS milliseconds before it writes\n"
     "                     (0 to 60000; default 1000, or 0 with --runs,\n"
-    "                     --schedule or --step)\n"
+    "                     --schedule, --step or --explore)\n"
     "  --write-delay US   pause US microseconds after each character written\n"
     "                     (0 to 1000000): a slow writer\n"
     "  --runs N           repeat the experiment N times (1 to 10000000) and\n"
@@ -53,6 +53,8 @@ static const char usage_text[] =
     "                     the child (c) take its next step; then both run\n"
     "                     freely. Example: --racy --schedule pppc\n"
     "  --step             choose each step with a key: p, c, or q to quit\n"
+    "  --explore          run every interleaving of the steps once, each a\n"
+    "                     real run, and show what each gives\n"
     "\n"
     "Fixes that don't work (one at a time):\n"
     "  --child-sleep MS   (--racy) the child sleeps MS ms (0 to 60000), then\n"
@@ -177,6 +179,7 @@ static const struct option options[] = {
     {"runs", required_argument, NULL, 'n'},
     {"schedule", required_argument, NULL, 'L'},
     {"step", no_argument, NULL, 'S'},
+    {"explore", no_argument, NULL, 'x'},
     {"child-sleep", required_argument, NULL, 'z'},
     {"busy-wait", no_argument, NULL, 'b'},
     {"post-early", no_argument, NULL, 'e'},
@@ -273,16 +276,24 @@ static void check_combination(struct settings *settings, const bool given[])
         usage_error("--step and --schedule both choose the steps: use one");
     if (settings->step && settings->runs > 0)
         usage_error("--step is for one run: it cannot be used with --runs");
+    if (settings->explore && settings->runs > 0)
+        usage_error("--explore runs each interleaving once: it cannot be used "
+                    "with --runs");
+    if (settings->explore && settings->schedule != NULL)
+        usage_error("--explore chooses the schedules itself: it cannot be "
+                    "used with --schedule");
+    if (settings->explore && settings->step)
+        usage_error("--explore chooses the steps itself: it cannot be used "
+                    "with --step");
     if (settings->step && !isatty(STDIN_FILENO))
         usage_error("--step reads keys: standard input must be a terminal");
     if (settings->step && !isatty(STDOUT_FILENO))
         usage_error("--step shows its prompt: standard output must be a "
                     "terminal");
+    bool steered_or_counted = settings->runs > 0 || settings->step ||
+                              settings->schedule != NULL || settings->explore;
     if (!given['d'])
-        settings->delay_ms =
-            settings->runs > 0 || settings->step || settings->schedule != NULL
-                ? 0
-                : DEFAULT_DELAY_MS;
+        settings->delay_ms = steered_or_counted ? 0 : DEFAULT_DELAY_MS;
 }
 
 struct settings read_command_line(int argc, char *argv[])
@@ -323,6 +334,9 @@ struct settings read_command_line(int argc, char *argv[])
             break;
         case 'S':
             settings.step = true;
+            break;
+        case 'x':
+            settings.explore = true;
             break;
         case 'z':
             settings.child_sleep_ms = parse_number(

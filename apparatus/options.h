@@ -29,6 +29,7 @@ struct settings {
     const char *schedule; /* --schedule: letters p and c; NULL if none */
     bool step;            /* --step: the keyboard chooses each step */
     bool brief;           /* --brief: only the lines a class looks at */
+    bool explore;         /* --explore: every interleaving, each run once */
 };
 
 /* Read the command line. On --help or --version, print and exit 0; on a
