@@ -25,12 +25,13 @@
  *
  * What comes out (tests/test_worlds.c checks each):
  *   --racy           12: empty 1 (c), torn 10 (pc), full 1 (p x11, c)
- *   --synced          1: full; the WAIT ends after the POST, after the writes
+ *   --synced          1: full; wherever the child begins to wait, its WAIT
+ *                        finishes after the POST, which follows the writes
  *   --post-early     12: like --racy, one step later: empty 1 (pcc), torn 10
  *                        (pcpc), full 1; 78 orders (the WAIT, after the POST,
  *                        touches no byte: where it falls does not matter)
- *   --busy-wait      11: torn 10 (pcc), full 1; never empty: the spin waits
- *                        for table[0], and reads on from there; 66 orders
+ *   --busy-wait      11: torn 10 (pcc), full 1; never empty: the child
+ *                        reads only once table[0] is written; 66 orders
  *   --child-sleep    12: like --racy (cc, cpc, ...): the sleep touches
  *                        nothing, so it orders nothing; 78 orders
  *   --map-private    --racy's 12 or --synced's 1, every one empty
