@@ -10,11 +10,19 @@
  */
 #include "explore.h"
 
+#include "basics.h"
 #include "worlds.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
+
+/* Where the real runs are made, and where the lines go. */
+struct explorer {
+    int (*run_one)(void *context, const char *schedule);
+    void *context;
+    void (*line)(const char *format, ...) PRINTF_LIKE(1, 2);
+};
 
 /* Why the outcome is what it is, for each way of waiting. */
 static const char *why(const struct settings *settings)
@@ -46,21 +54,22 @@ static int breaker(const struct settings *settings,
     switch (settings->wrong_fix) {
     case POST_FIRST:
         *story = "the child reads after the post and before the writes";
-        return worlds->shortest[ENDS_EMPTY];
+        return worlds->shortest[EMPTY];
     case SPIN_ON_FLAG:
         *story = "the spin ends at the first letter, and the child reads "
                  "while the parent is still writing";
-        return worlds->shortest[ENDS_TORN];
+        return worlds->shortest[TORN];
     case SLEEP_IN_CHILD:
         *story = "the sleep orders nothing once the parent is slower: the "
                  "child wakes and reads before the parent has written";
-        return worlds->shortest[ENDS_EMPTY] != -1 ? worlds->shortest[ENDS_EMPTY]
-                                                  : worlds->shortest[ENDS_TORN];
+        return worlds->shortest[EMPTY] != -1 ? worlds->shortest[EMPTY]
+                                             : worlds->shortest[TORN];
     case PRIVATE_MAPPING:
         *story = "even reading after all the writes, the child sees its own "
                  "copy, as in every interleaving";
         for (int k = 0; k < worlds->count; k++) {
-            if (worlds->interleavings[k].writes_before_read == WORLD_LETTERS)
+            if (worlds->interleavings[k].writes_before_read ==
+                (int)MESSAGE_SIZE)
                 return k;
         }
         return -1;
@@ -72,12 +81,12 @@ static int breaker(const struct settings *settings,
 
 /* Run one interleaving for real; say so loudly if it disagrees with the
  * model. Returns what the child saw, as an end. */
-static enum world_end run_and_check(const struct explorer *explorer,
-                                    const struct world_interleaving *world,
-                                    int *disagreements)
+static int run_and_check(const struct explorer *explorer,
+                         const struct world_interleaving *world,
+                         int *disagreements)
 {
     int seen = explorer->run_one(explorer->context, world->schedule);
-    bool possible = seen >= 0 && seen <= WORLD_LETTERS;
+    bool possible = seen >= 0 && seen <= (int)MESSAGE_SIZE;
     if (possible && seen == world->letters_seen)
         return world->end;
     (*disagreements)++;
@@ -86,19 +95,23 @@ static enum world_end run_and_check(const struct explorer *explorer,
                        "letters (%s), but the real run reported %d, which "
                        "cannot be",
                        world->schedule, world->letters_seen,
-                       world_end_names[world->end], seen);
+                       world_end_name(world->end), seen);
         return world->end; /* counted as the model says; the bug is said */
     }
     explorer->line("BUG: --schedule %s: the model says the child sees %d "
                    "letters (%s), but in the real run it saw %d (%s)",
                    world->schedule, world->letters_seen,
-                   world_end_names[world->end], seen,
-                   world_end_names[world_end_of(seen)]);
-    return world_end_of(seen);
+                   world_end_name(world->end), seen,
+                   world_end_name(outcome_of(seen)));
+    return outcome_of(seen);
 }
 
-int explore(const struct settings *settings, const struct explorer *explorer)
+int explore(const struct settings *settings,
+            int (*run_one)(void *context, const char *schedule), void *context,
+            void (*line)(const char *format, ...))
 {
+    const struct explorer the_explorer = {run_one, context, line};
+    const struct explorer *explorer = &the_explorer;
     struct world_plan plan = world_plan_for(settings);
     struct world_exploration worlds;
     world_explore(&plan, &worlds);
@@ -116,13 +129,13 @@ int explore(const struct settings *settings, const struct explorer *explorer)
      * run: it would never end). The table counts what the runs saw. */
     int disagreements = 0, runs = 0;
     int counts[WORLD_ENDS] = {0}, shortest[WORLD_ENDS];
-    enum world_end seen[WORLD_MAX_INTERLEAVINGS];
+    int seen[WORLD_MAX_INTERLEAVINGS];
     for (int end = 0; end < WORLD_ENDS; end++)
         shortest[end] = -1;
     for (int k = 0; k < worlds.count; k++) {
         const struct world_interleaving *world = &worlds.interleavings[k];
         seen[k] = world->end;
-        if (world->end != ENDS_BLOCKED) {
+        if (world->end != BLOCKED_FOR_EVER) {
             seen[k] = run_and_check(explorer, world, &disagreements);
             runs++;
         }
@@ -138,10 +151,10 @@ int explore(const struct settings *settings, const struct explorer *explorer)
         if (counts[end] == 0)
             continue;
         ends |= 1u << end;
-        explorer->line("%-17s %13d   --schedule %s%s", world_end_names[end],
-                       counts[end],
-                       worlds.interleavings[shortest[end]].schedule,
-                       end == ENDS_BLOCKED ? " (not run: it never ends)" : "");
+        explorer->line(
+            "%-17s %13d   --schedule %s%s", world_end_name(end), counts[end],
+            worlds.interleavings[shortest[end]].schedule,
+            end == BLOCKED_FOR_EVER ? " (not run: it never ends)" : "");
     }
 
     char possible[64];
@@ -158,7 +171,7 @@ int explore(const struct settings *settings, const struct explorer *explorer)
     if (broken != -1)
         explorer->line("what breaks it: --schedule %s: %s: %s.",
                        worlds.interleavings[broken].schedule, story,
-                       world_end_names[seen[broken]]);
+                       world_end_name(seen[broken]));
     if (disagreements > 0)
         explorer->line("BUG: %d of %d real runs disagreed with the model: "
                        "shmdemo's model or its steering is wrong",

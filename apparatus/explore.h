@@ -11,19 +11,13 @@
 
 #include "options.h"
 
-#include "format.h"
-
-struct explorer {
-    /* Run the experiment once, for real, with --schedule SCHEDULE, and
-     * return how many letters the child saw (0..11). */
-    int (*run_one)(void *context, const char *schedule);
-    void *context;
-    /* Print one line of the summary ("" is a blank line). */
-    void (*line)(const char *format, ...) PRINTF_LIKE(1, 2);
-};
-
-/* Explore every interleaving SETTINGS allows. Returns how many real runs
- * disagreed with the model (each said loudly, as a bug): 0 if none. */
-int explore(const struct settings *settings, const struct explorer *explorer);
+/* Explore every interleaving SETTINGS allows: RUN_ONE(CONTEXT, SCHEDULE)
+ * runs the experiment once, for real, with --schedule SCHEDULE, and
+ * returns how many letters the child saw (0..11); LINE prints one line of
+ * the summary, printf-like ("" is a blank line). Returns how many real
+ * runs disagreed with the model (each said loudly, as a bug): 0 if none. */
+int explore(const struct settings *settings,
+            int (*run_one)(void *context, const char *schedule), void *context,
+            void (*line)(const char *format, ...));
 
 #endif

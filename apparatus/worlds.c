@@ -36,7 +36,7 @@
  *                        nothing, so it orders nothing; 78 orders
  *   --map-private    --racy's 12 or --synced's 1, every one empty
  * No variant can block for ever: whoever waits is posted to or written to.
- * A plan that could (a WAIT with no POST) ends ENDS_BLOCKED.
+ * A plan that could (a WAIT with no POST) ends BLOCKED_FOR_EVER.
  */
 #include "worlds.h"
 
@@ -44,12 +44,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const world_end_names[WORLD_ENDS] = {
-    [ENDS_EMPTY] = "empty",
-    [ENDS_TORN] = "torn",
-    [ENDS_FULL] = "full",
-    [ENDS_BLOCKED] = "blocked for ever",
-};
+const char *world_end_name(int end)
+{
+    return end < OUTCOMES ? outcome_names[end] : "blocked for ever";
+}
 
 struct world_plan world_plan_for(const struct settings *settings)
 {
@@ -57,19 +55,19 @@ struct world_plan world_plan_for(const struct settings *settings)
     bool synced = settings->mode == SYNCED;
 
     if (synced && settings->wrong_fix == POST_FIRST)
-        plan.parent[plan.parent_steps++] = STEP_POST;
-    for (int i = 0; i < WORLD_LETTERS; i++)
-        plan.parent[plan.parent_steps++] = STEP_WRITE;
+        plan.parent[plan.parent_steps++] = POST;
+    for (int i = 0; i < (int)MESSAGE_SIZE; i++)
+        plan.parent[plan.parent_steps++] = WRITE;
     if (synced && settings->wrong_fix != POST_FIRST)
-        plan.parent[plan.parent_steps++] = STEP_POST;
+        plan.parent[plan.parent_steps++] = POST;
 
     if (synced)
-        plan.child[plan.child_steps++] = STEP_WAIT;
+        plan.child[plan.child_steps++] = WAIT;
     else if (settings->wrong_fix == SLEEP_IN_CHILD)
-        plan.child[plan.child_steps++] = STEP_SLEEP;
+        plan.child[plan.child_steps++] = SLEEP;
     else if (settings->wrong_fix == SPIN_ON_FLAG)
-        plan.child[plan.child_steps++] = STEP_SPIN;
-    plan.child[plan.child_steps++] = STEP_READ;
+        plan.child[plan.child_steps++] = SPIN;
+    plan.child[plan.child_steps++] = READ;
     return plan;
 }
 
@@ -78,7 +76,7 @@ static int writes_in(const struct world_plan *plan, int done)
 {
     int writes = 0;
     for (int i = 0; i < done; i++)
-        writes += plan->parent[i] == STEP_WRITE;
+        writes += plan->parent[i] == WRITE;
     return writes;
 }
 
@@ -88,13 +86,13 @@ static bool child_can_finish(const struct world_plan *plan, int child_done,
                              int parent_done)
 {
     switch (plan->child[child_done]) {
-    case STEP_WAIT:
+    case WAIT:
         for (int i = 0; i < parent_done; i++) {
-            if (plan->parent[i] == STEP_POST)
+            if (plan->parent[i] == POST)
                 return true;
         }
         return false;
-    case STEP_SPIN:
+    case SPIN:
         return writes_in(plan, parent_done) > 0; /* table[0] is written */
     default:
         return true;
@@ -105,7 +103,7 @@ static bool child_can_finish(const struct world_plan *plan, int child_done,
 static void child_finishes(const struct world_plan *plan,
                            struct world_state *state)
 {
-    if (plan->child[state->child_done] == STEP_READ)
+    if (plan->child[state->child_done] == READ)
         state->letters_seen =
             plan->shared ? writes_in(plan, state->parent_done) : 0;
     state->child_done++;
@@ -140,23 +138,17 @@ struct world_state world_after_schedule(const struct world_plan *plan,
     return state;
 }
 
-enum world_end world_end_of(int letters)
-{
-    return letters <= 0              ? ENDS_EMPTY
-           : letters < WORLD_LETTERS ? ENDS_TORN
-                                     : ENDS_FULL;
-}
-
 unsigned world_possible_ends(const struct world_plan *plan,
                              struct world_state state)
 {
     if (state.letters_seen >= 0)
-        return 1u << world_end_of(state.letters_seen);
+        return 1u << outcome_of(state.letters_seen);
     bool parent_can = state.parent_done < plan->parent_steps;
     bool child_can =
         state.child_done < plan->child_steps && !state.child_blocked;
     if (!parent_can && !child_can)
-        return 1u << ENDS_BLOCKED; /* nobody can move, and nobody has read */
+        return 1u
+               << BLOCKED_FOR_EVER; /* nobody can move, and nobody has read */
     unsigned ends = 0;
     if (parent_can)
         ends |= world_possible_ends(plan, world_after(plan, state, 'p'));
@@ -184,7 +176,7 @@ const char *world_ends_text(unsigned ends, char *text, size_t size)
         named++;
         const char *joint = named == 1 ? "" : named == total ? " or " : ", ";
         int wrote = snprintf(text + length, size - length, "%s%s", joint,
-                             world_end_names[end]);
+                             world_end_name(end));
         length += wrote > 0 ? (size_t)wrote : 0;
     }
     return text;
@@ -194,14 +186,14 @@ const char *world_ends_text(unsigned ends, char *text, size_t size)
  * of the table, or both the semaphore. */
 static bool dependent(const struct world_plan *plan, int i, int j)
 {
-    enum world_step parent = plan->parent[i], child = plan->child[j];
-    if (parent == STEP_POST)
-        return child == STEP_WAIT;
-    if (parent != STEP_WRITE)
+    enum step parent = plan->parent[i], child = plan->child[j];
+    if (parent == POST)
+        return child == WAIT;
+    if (parent != WRITE)
         return false;
-    if (child == STEP_READ)
-        return true;                                      /* all the bytes */
-    return child == STEP_SPIN && writes_in(plan, i) == 0; /* table[0] */
+    if (child == READ)
+        return true;                                 /* all the bytes */
+    return child == SPIN && writes_in(plan, i) == 0; /* table[0] */
 }
 
 /* An order of the steps, as the exploration walks it. */
@@ -249,7 +241,7 @@ static void found_order(struct walk *walk, int length, int child_done,
         walk->signatures[k] = bits;
         *world = (struct world_interleaving){.letters_seen = -1};
         bool read = child_done == walk->plan->child_steps;
-        world->end = read ? world_end_of(state->letters_seen) : ENDS_BLOCKED;
+        world->end = read ? outcome_of(state->letters_seen) : BLOCKED_FOR_EVER;
         world->letters_seen = read ? state->letters_seen : -1;
         world->writes_before_read =
             read ? writes_in(walk->plan,
@@ -319,7 +311,7 @@ void world_explore(const struct world_plan *plan,
     for (int end = 0; end < WORLD_ENDS; end++)
         exploration->shortest[end] = -1;
     for (int k = 0; k < exploration->count; k++) {
-        enum world_end end = exploration->interleavings[k].end;
+        int end = exploration->interleavings[k].end;
         exploration->counts[end]++;
         if (exploration->shortest[end] == -1)
             exploration->shortest[end] = k; /* sorted: the first is it */

@@ -10,38 +10,35 @@
 #ifndef WORLDS_H
 #define WORLDS_H
 
+#include "lesson.h"
 #include "options.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#define WORLD_LETTERS 11 /* the parent's writes: "Ala ma kota" */
-#define WORLD_MAX_PARENT_STEPS (WORLD_LETTERS + 1) /* and maybe a post */
-#define WORLD_MAX_CHILD_STEPS 2                    /* maybe a wait, a read */
+/* The steps (lesson.h's enum step), as --schedule hands them out one
+ * letter each: WRITE and POST never block; WAIT finishes only once the
+ * POST has happened, SPIN only once table[0] is written; SLEEP never
+ * blocks, and orders nothing; READ, the child's last, never blocks. */
+#define WORLD_MAX_PARENT_STEPS (MESSAGE_SIZE + 1) /* the writes, a post */
+#define WORLD_MAX_CHILD_STEPS 2                   /* maybe a wait, a read */
 #define WORLD_MAX_SCHEDULE                                                     \
     (WORLD_MAX_PARENT_STEPS + WORLD_MAX_CHILD_STEPS + 1) /* with its '\0' */
 #define WORLD_MAX_INTERLEAVINGS 128 /* at most C(14, 2) = 91 */
 
-/* The steps, as --schedule hands them out one letter each. */
-enum world_step {
-    STEP_WRITE, /* table[i] = MESSAGE[i]: never blocks */
-    STEP_POST,  /* sem_post(sem): never blocks */
-    STEP_WAIT,  /* sem_wait(sem): finishes only once the post has happened */
-    STEP_SPIN,  /* --busy-wait: finishes only once table[0] is written */
-    STEP_SLEEP, /* --child-sleep: never blocks, and orders nothing */
-    STEP_READ,  /* memcpy(seen, table, ...): never blocks; the child's last */
-};
+/* How a world ends: one of lesson.h's outcomes (what the child saw), or,
+ * after them, that the child never got to read. */
+enum { BLOCKED_FOR_EVER = OUTCOMES, WORLD_ENDS };
 
-/* How a world ends: what the child saw, or that it never got to read. */
-enum world_end { ENDS_EMPTY, ENDS_TORN, ENDS_FULL, ENDS_BLOCKED, WORLD_ENDS };
-extern const char *const world_end_names[WORLD_ENDS]; /* "empty"... */
+/* An end in words: outcome_names[END], or "blocked for ever". */
+const char *world_end_name(int end);
 
 /* The steps of one mode and wrong fix, in each process's order. */
 struct world_plan {
     int parent_steps;
-    enum world_step parent[WORLD_MAX_PARENT_STEPS];
+    enum step parent[WORLD_MAX_PARENT_STEPS];
     int child_steps;
-    enum world_step child[WORLD_MAX_CHILD_STEPS];
+    enum step child[WORLD_MAX_CHILD_STEPS];
     bool shared; /* false with --map-private: the child reads its own copy */
 };
 
@@ -59,7 +56,7 @@ struct world_state {
 /* One interleaving: a class of orders of the steps that differ only in
  * steps that touch different bytes (see worlds.c), run once for all. */
 struct world_interleaving {
-    enum world_end end;
+    int end;                /* an outcome, or BLOCKED_FOR_EVER */
     int letters_seen;       /* 0..11; -1 if blocked for ever */
     int writes_before_read; /* the same, except under --map-private */
     long orders;            /* how many orders of the steps it stands for */
@@ -88,9 +85,6 @@ struct world_state world_after(const struct world_plan *plan,
 /* The state after a whole schedule, from the start. */
 struct world_state world_after_schedule(const struct world_plan *plan,
                                         const char *schedule);
-
-/* What LETTERS seen by the child (0..11) is: empty, torn or full. */
-enum world_end world_end_of(int letters);
 
 /* The ends still possible from STATE, whatever comes next (a schedule that
  * runs out lets both run freely: any continuation): bit (1u << end) set

@@ -64,6 +64,7 @@ build compile test_shm "$here/test_shm.c" "$top/shm.c" $LIBS
 build compile test_sem "$here/test_sem.c" "$top/sem.c" "$top/shm.c" $LIBS
 # The model of every interleaving and --explore's driver (issue 18).
 build compile test_worlds "$here/test_worlds.c" "$top/apparatus/worlds.c" \
+    "$top/apparatus/lesson.c" \
     "$top/apparatus/explore.c"
 build compile supervise "$here/supervise.c"
 build compile texts "$here/texts.c"

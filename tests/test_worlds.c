@@ -2,6 +2,7 @@
  * (apparatus/worlds.c) and of --explore's driver (apparatus/explore.c),
  * with a callback in place of the real runs. Pure computation: no process,
  * no shared memory. */
+#include "../apparatus/basics.h"
 #include "../apparatus/explore.h"
 #include "../apparatus/worlds.h"
 #include "check.h"
@@ -173,8 +174,7 @@ static const struct expected explorations[] = {
 /* The shortest length of a schedule that ends END, found by trying
  * every schedule of p and c up to 16 letters, blocked starts included
  * (independent of the exploration's walk). 0 if none does. */
-static int shortest_by_brute_force(const struct world_plan *plan,
-                                   enum world_end end)
+static int shortest_by_brute_force(const struct world_plan *plan, int end)
 {
     char schedule[17];
     for (int length = 1; length <= 16; length++) {
@@ -186,8 +186,8 @@ static int shortest_by_brute_force(const struct world_plan *plan,
             bool blocked =
                 state.child_blocked && state.parent_done == plan->parent_steps;
             if ((state.letters_seen >= 0 &&
-                 world_end_of(state.letters_seen) == end) ||
-                (blocked && end == ENDS_BLOCKED))
+                 (int)outcome_of(state.letters_seen) == end) ||
+                (blocked && end == BLOCKED_FOR_EVER))
                 return length;
         }
     }
@@ -212,20 +212,20 @@ static void test_exploration(const struct expected *want)
                         : strcmp(witness, want->shortest[end]) == 0;
         CHECK(found.counts[end] == want->counts[end] && same,
               said("%s: %s in %d, shortest --schedule %s", want->name,
-                   world_end_names[end], want->counts[end],
+                   world_end_name(end), want->counts[end],
                    want->shortest[end] ? want->shortest[end] : "(none)"));
         /* The same length as the brute force finds, or none at all. */
-        int brute = shortest_by_brute_force(&plan, (enum world_end)end);
+        int brute = shortest_by_brute_force(&plan, end);
         const char *expected = want->shortest[end];
         if (expected == NULL)
             CHECK(brute == 0, said("%s: no schedule of up to 16 letters ends "
                                    "%s",
-                                   want->name, world_end_names[end]));
+                                   want->name, world_end_name(end)));
         else
             CHECK(brute == (int)strlen(expected),
                   said("%s: the shortest schedule that ends %s has %zu "
                        "letter(s)",
-                       want->name, world_end_names[end], strlen(expected)));
+                       want->name, world_end_name(end), strlen(expected)));
     }
     /* Each interleaving's schedule gives what the interleaving says. */
     bool replays = true;
@@ -269,10 +269,10 @@ static unsigned ends_after(const struct settings *settings,
     return world_ends_after(&plan, world_after_schedule(&plan, schedule), key);
 }
 
-#define E (1u << ENDS_EMPTY)
-#define T (1u << ENDS_TORN)
-#define F (1u << ENDS_FULL)
-#define B (1u << ENDS_BLOCKED)
+#define E (1u << EMPTY)
+#define T (1u << TORN)
+#define F (1u << FULL)
+#define B (1u << BLOCKED_FOR_EVER)
 
 static void test_still_possible(void)
 {
@@ -312,12 +312,12 @@ static void test_still_possible(void)
 static void test_blocked_for_ever(void)
 {
     struct world_plan plan = world_plan_for(&racy);
-    plan.child[0] = STEP_WAIT;
-    plan.child[1] = STEP_READ;
+    plan.child[0] = WAIT;
+    plan.child[1] = READ;
     plan.child_steps = 2;
     struct world_exploration found;
     world_explore(&plan, &found);
-    CHECK(found.count == 1 && found.counts[ENDS_BLOCKED] == 1 &&
+    CHECK(found.count == 1 && found.counts[BLOCKED_FOR_EVER] == 1 &&
               strcmp(found.interleavings[0].schedule, ALL_PS "c") == 0,
           "a wait with no post: 1 interleaving, blocked for ever");
     CHECK(world_possible_ends(&plan, WORLD_START) == B,
@@ -358,8 +358,7 @@ static int explore_with(const struct settings *settings, const char *lie)
     plan = world_plan_for(settings);
     line_count = run_count = 0;
     lie_about = lie;
-    struct explorer explorer = {model_run, &plan, keep_line};
-    return explore(settings, &explorer);
+    return explore(settings, model_run, &plan, keep_line);
 }
 
 static bool has_line(const char *line)
