@@ -118,7 +118,8 @@ static void turns_after_fork(pid_t child)
 void start_turns(const struct settings *settings)
 {
     turns.settings = settings;
-    turns.active = settings->schedule != NULL || settings->step;
+    turns.active =
+        settings->schedule != NULL || settings->step || settings->explore;
     turns.keyboard = settings->step;
     at_fork(prepare_turns, turns_after_fork);
     on_the_way_out(clear_prompt, NULL);
