@@ -244,11 +244,17 @@ static noreturn void reject_option(const char *arg, const char *next,
 }
 
 static const char *const wrong_fix_options[] = {
+    [NO_WRONG_FIX] = "",
     [SLEEP_IN_CHILD] = "--child-sleep",
     [SPIN_ON_FLAG] = "--busy-wait",
     [POST_FIRST] = "--post-early",
     [PRIVATE_MAPPING] = "--map-private",
 };
+
+const char *wrong_fix_option(enum wrong_fix fix)
+{
+    return wrong_fix_options[fix];
+}
 
 static void choose_wrong_fix(struct settings *settings, enum wrong_fix fix)
 {

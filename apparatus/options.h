@@ -32,6 +32,9 @@ struct settings {
     bool explore;         /* --explore: every interleaving, each run once */
 };
 
+/* The option that chooses FIX ("--busy-wait"); "" for none. */
+const char *wrong_fix_option(enum wrong_fix fix);
+
 /* Read the command line. On --help or --version, print and exit 0; on a
  * usage error, say what is wrong and exit 2. */
 struct settings read_command_line(int argc, char *argv[]);
