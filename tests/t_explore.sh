@@ -222,8 +222,8 @@ t_explore_forks_once_per_interleaving() {
 
 # --- --runs names a replay ---------------------------------------------------------
 
-# hints_replay: each "replay OUTCOME (N letters, ...):" line of out is
-# followed by a command that gives OUTCOME with N letters; prints how many.
+# hints_replay N: out has N hints, and each "replay OUTCOME (N letters,
+# ...):" line is followed by a command that gives OUTCOME with N letters.
 hints_replay() {
     sed -n '/^replay /{N;s/^replay \([a-z]*\) (\([0-9]*\) letters\{0,1\}, [^\n]*\n  \.\/shmdemo /\1 \2 /p;}' out >hints
     while read -r outcome letters command; do
@@ -233,8 +233,8 @@ hints_replay() {
         expect_status 0
         [ "$(verdict_word)" = "$outcome" ] && [ "$(letters_in_table)" = "$letters" ] ||
             fail "./shmdemo $command: $(verdict_word) with $(letters_in_table) letters, expected $outcome with $letters"
-    done <hints || exit 1
-    wc -l <hints | tr -d ' '
+    done <hints
+    [ "$(wc -l <hints | tr -d ' ')" = "$1" ] || fail "not $1 hint(s): $(cat hints)"
 }
 
 t_runs_ends_with_a_command_that_replays_each_outcome_seen() {
@@ -242,10 +242,10 @@ t_runs_ends_with_a_command_that_replays_each_outcome_seen() {
     expect_status 0
     [ "$(tail -n 2 out)" = "replay full (11 letters, as in 5 of the 5 full runs):
   ./shmdemo --synced --schedule ppppppppppppcc" ] || fail "the hint is not the last two lines: $(cat out)"
-    [ "$(hints_replay)" = 1 ] || fail "not one hint that replays"
+    hints_replay 1
     demo --racy --map-private --runs 5
     expect_line out '^  \./shmdemo --racy --map-private --schedule c$'
-    [ "$(hints_replay)" = 1 ] || fail "--map-private: not one hint that replays"
+    hints_replay 1
     # A slow writer gives torn tables; whichever outcomes come, each hint
     # replays its own, with the wrong fix's options.
     for variant in "--racy" "--racy --child-sleep 0" "--synced --post-early"; do
@@ -253,7 +253,7 @@ t_runs_ends_with_a_command_that_replays_each_outcome_seen() {
         demo $variant --runs 40 --write-delay 300
         expect_status 0
         seen=$( (tally full; tally torn; tally empty) | grep -c -v '^0$')
-        [ "$(hints_replay)" = "$seen" ] || fail "$variant: not one hint for each of the $seen outcomes seen"
+        hints_replay "$seen" # one for each outcome seen
     done
 }
 
