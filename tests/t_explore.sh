@@ -266,10 +266,16 @@ t_step_question_mark_tells_what_each_key_still_makes_possible() {
 ------ ?: p -> torn or full, c -> torn
 ------ ?: p -> torn, c -> torn" ] || fail "the ? lines: $(grep '^------ ?' out)"
     expect_table "A|l|a|_|_|_|_|_|_|_|_"
-    on_keys 'c?' "$SHMDEMO" --synced --step
-    expect_line out '^------ \?: p -> full, c -> full$'
-    on_keys '?p?c' "$SHMDEMO" --racy --busy-wait --step
-    expect_line out '^------ \?: p -> torn or full, c -> torn or full$'
+    # The child blocked in sem_wait; then 12 p and the read.
+    on_keys 'c?ppppppppppppc' "$SHMDEMO" --synced --step
+    expect_status 0
+    [ "$(grep '^------ ?' out)" = "------ ?: p -> full, c -> full" ] ||
+        fail "--synced, the child blocked: $(grep '^------ ?' out)"
+    # The spin, then the read, after the first write; then 10 p.
+    on_keys '?p?ccpppppppppp' "$SHMDEMO" --racy --busy-wait --step
+    expect_status 0
+    [ "$(grep -c '^------ ?: p -> torn or full, c -> torn or full$' out)" = 2 ] ||
+        fail "--busy-wait: $(grep '^------ ?' out)"
     # Hidden until asked: without ?, nothing says what is possible.
     on_keys 'pppcpppppppp' "$SHMDEMO" --racy --step
     expect_status 0
