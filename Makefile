@@ -32,13 +32,14 @@ PLATFORM_FLAGS = `sh build/platform-flags.sh`
 APPARATUS = apparatus/exits.o apparatus/lesson.o apparatus/options.o \
 	apparatus/process.o apparatus/signals.o apparatus/tally.o \
 	apparatus/terminal.o apparatus/timeline.o apparatus/turns.o \
-	apparatus/verdict.o
+	apparatus/verdict.o apparatus/worlds.o apparatus/explore.o
 OBJECTS = main.o shm.o sem.o $(APPARATUS)
 HANDOUT = handout/racy handout/synced
 HEADERS = shm.h sem.h apparatus/basics.h apparatus/exits.h \
 	apparatus/lesson.h apparatus/options.h apparatus/process.h \
 	apparatus/signals.h apparatus/tally.h apparatus/terminal.h \
-	apparatus/timeline.h apparatus/turns.h apparatus/verdict.h
+	apparatus/timeline.h apparatus/turns.h apparatus/verdict.h \
+	apparatus/worlds.h apparatus/explore.h
 
 .PHONY: all demo test check bench readme-check portability fault clean \
 	install uninstall print-objects print-sources FORCE

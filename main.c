@@ -19,6 +19,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "apparatus/exits.h"
+#include "apparatus/explore.h"
 #include "apparatus/lesson.h"
 #include "apparatus/options.h"
 #include "apparatus/process.h"
@@ -39,9 +40,8 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The wrong fix --busy-wait gives up after spinning this many seconds of
- * its own CPU time, not to freeze a lecture when the parent never writes.
- * (A test build may set a shorter limit: -DSPIN_LIMIT_S=1.) */
+/* --busy-wait gives up after spinning this many seconds of its own CPU
+ * time, not to freeze a lecture (a test build may set -DSPIN_LIMIT_S=1). */
 #ifndef SPIN_LIMIT_S
 #define SPIN_LIMIT_S 10
 #endif
@@ -53,6 +53,7 @@ struct demo {
 };
 
 static int run_experiment(struct demo *demo);
+static int run_with_schedule(void *demo, const char *schedule);
 static void parent_part(struct demo *demo);
 static void post_table_ready(struct demo *demo);
 static noreturn void child_part(struct demo *demo);
@@ -66,6 +67,8 @@ int main(int argc, char *argv[])
     struct demo demo = {.settings = read_command_line(argc, argv)};
     const struct settings *set = &demo.settings;
     start_timeline(set->brief);
+    if (set->explore)
+        stop_narrating(); /* --explore: only the summary */
     start_turns(set);
 
     /* Memory is mapped in whole pages: our 11 bytes take one page. */
@@ -91,8 +94,11 @@ int main(int argc, char *argv[])
     release_signals();
     release_lines();
 
-    /* Run the experiment once, told step by step, or many times, counted. */
-    if (set->runs == 0) {
+    /* Each interleaving once; or one run, told step by step; or N, counted. */
+    if (set->explore) {
+        if (explore(set, run_with_schedule, &demo, summarize) > 0)
+            end_in_failure(); /* a real run disagreed with the model: a bug */
+    } else if (set->runs == 0) {
         detail("table at %p:", (void *)demo.region.addr);
         if (!brief())
             say_table(demo.region.addr, MESSAGE_SIZE);
@@ -101,7 +107,7 @@ int main(int argc, char *argv[])
         struct tally tally;
         start_tally(&tally, set);
         while (tally.done < tally.planned)
-            count_run(&tally, outcome_of(run_experiment(&demo)));
+            count_run(&tally, run_experiment(&demo));
         give_tally_verdict(set, &tally);
     }
 
@@ -137,6 +143,13 @@ static int run_experiment(struct demo *demo)
 
     parent_part(demo);
     return reap_child(child);
+}
+
+/* --explore: one real run, steered by SCHEDULE. */
+static int run_with_schedule(void *demo, const char *schedule)
+{
+    ((struct demo *)demo)->settings.schedule = schedule;
+    return run_experiment(demo);
 }
 
 /* The parent: work a while, then write the message. The right fix posts the

@@ -41,7 +41,7 @@ static const char usage_text[] =
     "                     the child waits on it first\n"
     "  --delay MS         the parent works MS milliseconds before it writes\n"
     "                     (0 to 60000; default 1000, or 0 with --runs,\n"
-    "                     --schedule or --step)\n"
+    "                     --schedule, --step or --explore)\n"
     "  --write-delay US   pause US microseconds after each character written\n"
     "                     (0 to 1000000): a slow writer\n"
     "  --runs N           repeat the experiment N times (1 to 10000000) and\n"
@@ -52,7 +52,10 @@ static const char usage_text[] =
     "  --schedule LIST    LIST of p and c: each letter lets the parent (p) or\n"
     "                     the child (c) take its next step; then both run\n"
     "                     freely. Example: --racy --schedule pppc\n"
-    "  --step             choose each step with a key: p, c, or q to quit\n"
+    "  --step             choose each step with a key: p, c, or q to quit;\n"
+    "                     ? shows what each key still makes possible\n"
+    "  --explore          run every interleaving of the steps once, each a\n"
+    "                     real run, and show what each gives\n"
     "\n"
     "Fixes that don't work (one at a time):\n"
     "  --child-sleep MS   (--racy) the child sleeps MS ms (0 to 60000), then\n"
@@ -177,6 +180,7 @@ static const struct option options[] = {
     {"runs", required_argument, NULL, 'n'},
     {"schedule", required_argument, NULL, 'L'},
     {"step", no_argument, NULL, 'S'},
+    {"explore", no_argument, NULL, 'x'},
     {"child-sleep", required_argument, NULL, 'z'},
     {"busy-wait", no_argument, NULL, 'b'},
     {"post-early", no_argument, NULL, 'e'},
@@ -241,11 +245,17 @@ static noreturn void reject_option(const char *arg, const char *next,
 }
 
 static const char *const wrong_fix_options[] = {
+    [NO_WRONG_FIX] = "",
     [SLEEP_IN_CHILD] = "--child-sleep",
     [SPIN_ON_FLAG] = "--busy-wait",
     [POST_FIRST] = "--post-early",
     [PRIVATE_MAPPING] = "--map-private",
 };
+
+const char *wrong_fix_option(enum wrong_fix fix)
+{
+    return wrong_fix_options[fix];
+}
 
 static void choose_wrong_fix(struct settings *settings, enum wrong_fix fix)
 {
@@ -273,16 +283,24 @@ static void check_combination(struct settings *settings, const bool given[])
         usage_error("--step and --schedule both choose the steps: use one");
     if (settings->step && settings->runs > 0)
         usage_error("--step is for one run: it cannot be used with --runs");
+    if (settings->explore && settings->runs > 0)
+        usage_error("--explore runs each interleaving once: it cannot be used "
+                    "with --runs");
+    if (settings->explore && settings->schedule != NULL)
+        usage_error("--explore chooses the schedules itself: it cannot be "
+                    "used with --schedule");
+    if (settings->explore && settings->step)
+        usage_error("--explore chooses the steps itself: it cannot be used "
+                    "with --step");
     if (settings->step && !isatty(STDIN_FILENO))
         usage_error("--step reads keys: standard input must be a terminal");
     if (settings->step && !isatty(STDOUT_FILENO))
         usage_error("--step shows its prompt: standard output must be a "
                     "terminal");
+    bool steered_or_counted = settings->runs > 0 || settings->step ||
+                              settings->schedule != NULL || settings->explore;
     if (!given['d'])
-        settings->delay_ms =
-            settings->runs > 0 || settings->step || settings->schedule != NULL
-                ? 0
-                : DEFAULT_DELAY_MS;
+        settings->delay_ms = steered_or_counted ? 0 : DEFAULT_DELAY_MS;
 }
 
 struct settings read_command_line(int argc, char *argv[])
@@ -323,6 +341,9 @@ struct settings read_command_line(int argc, char *argv[])
             break;
         case 'S':
             settings.step = true;
+            break;
+        case 'x':
+            settings.explore = true;
             break;
         case 'z':
             settings.child_sleep_ms = parse_number(

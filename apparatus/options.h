@@ -29,7 +29,11 @@ struct settings {
     const char *schedule; /* --schedule: letters p and c; NULL if none */
     bool step;            /* --step: the keyboard chooses each step */
     bool brief;           /* --brief: only the lines a class looks at */
+    bool explore;         /* --explore: every interleaving, each run once */
 };
+
+/* The option that chooses FIX ("--busy-wait"); "" for none. */
+const char *wrong_fix_option(enum wrong_fix fix);
 
 /* Read the command line. On --help or --version, print and exit 0; on a
  * usage error, say what is wrong and exit 2. */

@@ -101,9 +101,10 @@ void start_tally(struct tally *tally, const struct settings *settings)
         announce(tally, least, "from the delays alone");
 }
 
-void count_run(struct tally *tally, enum outcome seen)
+void count_run(struct tally *tally, int letters)
 {
-    tally->counts[seen]++;
+    tally->counts[outcome_of(letters)]++;
+    tally->by_letters[letters]++;
     tally->done++;
     if (tally->done == tally->planned || (!runs.progress && runs.estimated))
         return;

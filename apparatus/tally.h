@@ -8,9 +8,10 @@
 #include "options.h"
 
 struct tally {
-    long counts[OUTCOMES]; /* runs that saw each outcome */
-    long done;             /* runs completed */
-    long planned;          /* runs asked for */
+    long counts[OUTCOMES];             /* runs that saw each outcome */
+    long by_letters[MESSAGE_SIZE + 1]; /* runs that saw 0..11 letters */
+    long done;                         /* runs completed */
+    long planned;                      /* runs asked for */
 };
 
 /* Announce N runs, stop narrating, and start the progress counter. Runs
@@ -18,8 +19,9 @@ struct tally {
  * the delays alone at once, else from the speed of the first runs. */
 void start_tally(struct tally *tally, const struct settings *settings);
 
-/* Count one run, and redraw the progress counter now and then. */
-void count_run(struct tally *tally, enum outcome seen);
+/* Count one run, in which the child saw LETTERS (0..11), and redraw the
+ * progress counter now and then. */
+void count_run(struct tally *tally, int letters);
 
 /* Take the progress counter off the screen, if it is there (before a
  * message on stderr). */

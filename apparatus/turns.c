@@ -28,6 +28,7 @@
 #include "signals.h"
 #include "terminal.h"
 #include "timeline.h"
+#include "worlds.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -69,6 +70,10 @@ static struct {
     enum { STARTING, WAITING, IN_STEP, BLOCKED, FINISHED } child;
     struct next_step step; /* the child's next step, or the one it is in */
     char said[sizeof(struct next_step) - 1]; /* my last step, for returned() */
+    /* For --step's ?: the model of these steps, and where the letters
+     * given so far lead in it. */
+    struct world_plan plan;
+    struct world_state world;
 } turns = {.to_child = {-1, -1}, .from_child = {-1, -1}};
 
 static void close_pipe(int ends[2])
@@ -95,6 +100,8 @@ static void prepare_turns(void)
             die("tcsetattr");
     }
     turns.letters = settings->schedule;
+    turns.plan = world_plan_for(settings);
+    turns.world = WORLD_START;
     turns.free = false;
     turns.written = 0;
     turns.posted = false;
@@ -119,7 +126,8 @@ static void turns_after_fork(pid_t child)
 void start_turns(const struct settings *settings)
 {
     turns.settings = settings;
-    turns.active = settings->schedule != NULL || settings->step;
+    turns.active =
+        settings->schedule != NULL || settings->step || settings->explore;
     turns.keyboard = settings->step;
     at_fork(prepare_turns, turns_after_fork);
     on_the_way_out(clear_prompt, NULL);
@@ -337,6 +345,19 @@ void clear_prompt(void)
     turns.prompt_shown = false;
 }
 
+/* --step's ?: for each key, the outcomes still possible after it, from the
+ * model of every interleaving (worlds.c), on one line across the lanes. */
+static void say_what_is_possible(void)
+{
+    char after_p[64], after_c[64];
+    world_ends_text(world_ends_after(&turns.plan, turns.world, 'p'), after_p,
+                    sizeof after_p);
+    world_ends_text(world_ends_after(&turns.plan, turns.world, 'c'), after_c,
+                    sizeof after_c);
+    clear_prompt();
+    mark_turn("?: p -> %s, c -> %s", after_p, after_c);
+}
+
 /* The next letter of the schedule, or the next key p, c or q; EOF when the
  * schedule has run out. The end of input (or Ctrl-D) is q. Any other key,
  * an escape sequence read whole among them, does nothing but show the
@@ -375,6 +396,10 @@ static int next_letter(const char *parent_next)
         }
         int key = read_key();
         check_on_child(); /* a stop signal that came with the key wins */
+        if (key == '?') {
+            say_what_is_possible(); /* then the prompt again */
+            continue;
+        }
         if (key == 'p' || key == 'c' || key == 'q' || key == EOF) {
             clear_prompt(); /* the prompt goes; the turn's mark stays */
             return key == EOF ? 'q' : key;
@@ -418,6 +443,7 @@ static void conduct(const char *parent_next)
         }
         if (letter == 'q')
             quit();
+        turns.world = world_after(&turns.plan, turns.world, (char)letter);
         if (letter == 'c') {
             child_turn();
         } else if (parent_next == NULL) {

@@ -62,6 +62,10 @@ build() {
 build compile test_shm "$here/test_shm.c" "$top/shm.c" $LIBS
 # shellcheck disable=SC2086
 build compile test_sem "$here/test_sem.c" "$top/sem.c" "$top/shm.c" $LIBS
+# The model of every interleaving and --explore's driver (issue 18).
+build compile test_worlds "$here/test_worlds.c" "$top/apparatus/worlds.c" \
+    "$top/apparatus/lesson.c" \
+    "$top/apparatus/explore.c"
 build compile supervise "$here/supervise.c"
 build compile texts "$here/texts.c"
 
@@ -388,7 +392,7 @@ check_leaks() {
 }
 
 # The unit tests: every "ok" or "not ok" line they print is one test.
-units="test_shm test_sem"
+units="test_shm test_sem test_worlds"
 [ "$SOAK" = 1 ] && units=
 # shellcheck disable=SC2094 # report only reads the log, to show it
 for unit in $units; do
