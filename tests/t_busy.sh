@@ -238,8 +238,9 @@ t_busy_a_pid_planted_after_the_child_ended_is_never_signalled() {
         kill -TERM "$demo"
         wait "$demo"
         echo $? >status
-        if kill -0 "$planted" 2>/dev/null; then echo alive >survived; fi
-        kill "$planted"' "$SHMDEMO" >setup 2>&1
+        kill -TERM "$planted" # 143 if it still ran; 137 if SIGKILL killed it
+        wait "$planted"
+        echo $? >planted_status' "$SHMDEMO" >setup 2>&1
     case $? in
     81) skip "no /proc/sys/kernel/ns_last_pid to write in a PID namespace" ;;
     82) skip "writing ns_last_pid does not choose the next PID here" ;;
@@ -249,8 +250,8 @@ t_busy_a_pid_planted_after_the_child_ended_is_never_signalled() {
     expect_status 143
     child=$(child_pid)
     planted=$(cat planted)
-    [ -s survived ] ||
-        fail "the sleep planted as PID $planted (the child was $child, $(cat child_state) at the plant) was killed with the demo"
+    [ "$(cat planted_status)" = 143 ] ||
+        fail "the sleep planted as PID $planted (the child was $child, $(cat child_state) at the plant) did not live until the test ended it: its status is $(cat planted_status)"
     if [ "$planted" = "$child" ]; then
         say "NOTE: the sleep got the child's PID $child after the child was reaped, and survived the demo's end" >note
     else
@@ -317,9 +318,10 @@ busy_term_when() {
 }
 
 t_busy_sigterm_ends_each_wait_at_once_with_nothing_left() {
-    # A write delay: the parent pauses 1 s after its first byte.
-    busy_term_when 'doing other work for 0 ms' --racy --delay 0 --write-delay 1000000
-    expect_no_line out 'wrote "Ala ma kota"'
+    # A write delay: the parent pauses 1 s after its first byte, and takes
+    # no step more (the schedule would mark it).
+    busy_term_when "p: the parent's turn: write 'A'" --racy --write-delay 1000000 --schedule pp
+    expect_no_line out "write 'l'"
     # The wait for the child, which sleeps 30 s.
     busy_term_when 'wrote "Ala ma kota"' --racy --delay 0 --child-sleep 30000
     expect_no_line out 'waitpid\('
@@ -378,6 +380,7 @@ t_busy_a_reader_that_goes_away_ends_the_demo_by_sigpipe_silently() {
     # child is stopped until the reader (this shell) has closed the pipe.
     command -v mkfifo >/dev/null 2>&1 || skip "needs mkfifo for the child's part (the head part passed)"
     mkfifo pipe
+    : >out
     "$supervise" -t 30 -- "$SHMDEMO" --racy --delay 0 --child-sleep 1000 >pipe 2>err &
     job=$!
     exec 3<pipe
@@ -403,52 +406,64 @@ t_busy_a_reader_that_goes_away_ends_the_demo_by_sigpipe_silently() {
     busy_nothing_left "$(parent_pid)" "$child"
 }
 
-# limit_padding: from a run without a limit (out), the bytes of padding and
-# the blocks of ulimit -f that put the limit in the middle of the child's
-# last three lines (its table and _exit), to $padding and $blocks.
+# limit_padding START END: from a run without a limit (out), the bytes of
+# padding and the blocks of ulimit -f that put the limit START + END / 2
+# bytes into out (START and END: byte offsets), to $padding and $blocks.
 limit_padding() {
-    first=$(grep -n '^ *\[child .*table at' out | head -n 1 | cut -d: -f1)
-    last=$(grep -n '^ *\[child .*_exit(' out | head -n 1 | cut -d: -f1)
-    [ -n "$first" ] && [ -n "$last" ] || fail "no table and _exit of the child's: $(cat out)"
-    middle=$((($(head -n $((first - 1)) out | wc -c) + $(head -n "$last" out | wc -c)) / 2))
+    middle=$((($1 + $2) / 2))
     blocks=$(((middle + block - 1) / block))
     padding=$((blocks * block - middle))
 }
 
+# bytes_before REGEX / bytes_through REGEX: the bytes of out before / up to
+# the end of its first line that matches the extended REGEX.
+bytes_before() { head -n $(($(grep -n -E -- "$1" out | head -n 1 | cut -d: -f1) - 1)) out | wc -c; }
+bytes_through() { head -n "$(grep -n -E -- "$1" out | head -n 1 | cut -d: -f1)" out | wc -c; }
+
+# limited_run ARGUMENTS: shmdemo with ARGUMENTS, its stdout appended to
+# the file limited (padded as limit_padding says) under ulimit -f $blocks.
+# It must end with status 1 and one message: write to stdout: File too
+# large, and leave nothing.
+limited_run() {
+    head -c "$padding" /dev/zero | tr '\0' . >limited
+    # The wrapper would append to $SHMDEMO_PIDS under the limit: the inner
+    # shell notes its PID (exec keeps it) before it sets the limit.
+    { "$supervise" -t 20 -- sh -c '
+        echo $$ >pid; echo $$ >>"$SHMDEMO_PIDS"; unset SHMDEMO_PIDS
+        ulimit -f "$1" && exec "$0" $2 >>limited' "$SHMDEMO" "$blocks" "$1"
+        echo $? >status; } 2>&1 | cat >err
+    status=$(cat status)
+    expect_status 1
+    expect_stderr "shmdemo: write to stdout: $(error_text EFBIG)"
+    busy_nothing_left "$(cat pid)"
+}
+
 t_busy_a_file_size_limit_under_a_schedule_is_said_once() {
-    # The limit is put in the middle of the child's last lines, so that the
-    # child is the first to find its write cut: it leaves the message to
-    # the parent, whose next write fails too. One message, 10 of 10. The
-    # place is measured on a run just before (a PID of another length moves
-    # it): a run whose cut is not in the child's lines is run again, once.
-    arguments="--synced --schedule cppppppppppppc"
-    # The shell's unit for ulimit -f (512 bytes in dash, 1024 in bash).
+    # The limit is put in the middle of the child's last lines (its table
+    # and _exit): the child is the first to find its write cut, and leaves
+    # the message to the parent, whose own next write may fail too. One
+    # message, 10 of 10. Where the limit falls is measured on a run just
+    # before each (a PID of another length moves it); a run in which it did
+    # not fall in the child's lines is run again, once. The shell's unit
+    # for ulimit -f: 512 bytes in dash, 1024 in bash.
     sh -c 'ulimit -f 1 && head -c 4096 /dev/zero >probe' 2>/dev/null
     block=$(wc -c <probe)
     [ "$block" -gt 0 ] || skip "ulimit -f 1 lets no byte through here"
+    child_line='^ *\[child .*'
+    arguments="--synced --schedule cppppppppppppc"
     for run in 1 2 3 4 5 6 7 8 9 10; do
         for try in 1 2; do
             # shellcheck disable=SC2086 # a list of arguments
             demo $arguments
             expect_status 0
-            limit_padding
-            head -c "$padding" /dev/zero | tr '\0' . >limited
-            # The wrapper would append to $SHMDEMO_PIDS under the limit:
-            # the inner shell notes its PID (exec keeps it) before it.
-            { "$supervise" -t 20 -- sh -c '
-                echo $$ >pid; echo $$ >>"$SHMDEMO_PIDS"; unset SHMDEMO_PIDS
-                ulimit -f "$1" && exec "$0" $2 >>limited' "$SHMDEMO" "$blocks" "$arguments"
-                echo $? >status; } 2>&1 | cat >err
-            status=$(cat status)
-            expect_status 1
-            expect_stderr "shmdemo: write to stdout: $(error_text EFBIG)"
-            busy_nothing_left "$(cat pid)"
+            limit_padding "$(bytes_before "${child_line}table at")" "$(bytes_through "${child_line}_exit\(")"
+            limited_run "$arguments"
             # Cut in the child's lines: the turn before them is whole, the
             # child's _exit line is not.
             grep -q "^------ c: the child's turn: read the table$" limited &&
                 ! grep -q '_exit([0-9]*): saw' limited && continue 2
         done
-        fail "run $run: the cut fell outside the child's lines twice: $(tail -n 2 limited)"
+        fail "child's lines, run $run: the cut fell elsewhere twice: $(tail -n 2 limited)"
     done
 }
 
@@ -498,12 +513,12 @@ t_busy_no_give_up_while_the_class_talks_under_step() {
     exec 4>keys
     busy_type_at 1 c
     wait_for_line screen 'the child is spinning'
-    child=$(plain screen | sed -n 's/.*\[child *\([0-9]*\)\].*/\1/p' | head -n 1)
-    [ -n "$child" ] || fail "no line of the child's: $(plain screen)"
+    child=$(screen_text | sed -n 's/.*\[child *\([0-9]*\)\].*/\1/p' | head -n 1)
+    [ -n "$child" ] || fail "no line of the child's: $(screen_text)"
     # Wait (20 s at most: a hang guard) until it has spun 1.5 s of CPU.
     tries=0
     until at_least "$(cpu_seconds "$child")" 1.5; do
-        running "$child" || fail "the spinning child ended while the class talked: $(plain screen | tail -n 3)"
+        running "$child" || fail "the spinning child ended while the class talked: $(screen_text | tail -n 3)"
         tries=$((tries + 1))
         [ "$tries" -lt 400 ] || fail "the child spun only $(cpu_seconds "$child") s of CPU in 20 s"
         sleep 0.05
@@ -515,12 +530,16 @@ t_busy_no_give_up_while_the_class_talks_under_step() {
     done
     busy_finish
     exec 4>&-
-    tr -d '\r' <screen | sed "s/$escape\[[0-9;]*[mK]//g" >out
+    screen_text >out
     expect_status 0
     expect_no_line out 'gave up'
     expect_line out '^------ the child is spinning: table\[0\] is still zero'
     expect_line out '^verdict: torn'
 }
+
+# screen_text: what the terminal showed (screen), without carriage returns,
+# colours and the erasing of lines.
+screen_text() { tr -d '\r' <screen | sed "s/$escape\[[0-9;]*[mK]//g"; }
 
 # busy_type_at N KEY: once the terminal has shown N prompts, type KEY (on
 # the descriptor 4, the keys script sends to its terminal).
@@ -528,7 +547,7 @@ busy_type_at() {
     tries=0
     until [ "$(grep -o '\[q\] quit' screen | wc -l)" -ge "$1" ]; do
         tries=$((tries + 1))
-        [ "$tries" -lt 400 ] || fail "prompt $1 never came: $(plain screen | tail -n 3)"
+        [ "$tries" -lt 400 ] || fail "prompt $1 never came: $(screen_text | tail -n 3)"
         sleep 0.05
     done
     printf %s "$2" >&4
