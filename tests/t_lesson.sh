@@ -3,31 +3,39 @@
 # Sourced by tests/run.sh; each t_... function is one test.
 # shellcheck shell=sh disable=SC2154,SC2034 # $status, $SHMDEMO... come from run.sh
 
-t_the_child_never_speaks_before_fork_is_told() {
-    # "fork() ..." is written out before fork() is called, so no line of
-    # the child's can come before it: 500 runs of each mode.
+# fork_told_first RUNS: in RUNS runs of each mode, no line of the child's
+# comes before "fork() ...": it is written out before fork() is called.
+fork_told_first() {
     for mode in --racy --synced; do
         : >all
         run=0
-        while [ "$run" -lt 500 ]; do
+        while [ "$run" -lt "$1" ]; do
             echo "=== run" >>all
             "$SHMDEMO" $mode --delay 0 --brief >>all 2>&1 || fail "run $run of $mode failed: $(tail -n 5 all)"
             run=$((run + 1))
         done
-        awk '/^=== run/ { if (runs && !told) bad++; runs++; told = 0; next }
+        awk '/^=== run/ { runs++; told = 0; next }
              /\[parent [0-9]+\] +[0-9.]+s?  fork\(\) \.\.\.$/ { told = 1 }
              /\[child / && !told { bad++; told = 1 }
              END { print runs, bad + 0 }' all >counts
         read -r runs bad <counts
-        [ "$runs" = 500 ] || fail "$mode: $runs runs seen, not 500"
-        [ "$bad" = 0 ] || fail "$mode: in $bad of 500 runs a child line came before 'fork() ...'"
+        [ "$runs" = "$1" ] || fail "$mode: $runs runs seen, not $1"
+        [ "$bad" = 0 ] || fail "$mode: in $bad of $1 runs a child line came before 'fork() ...'"
     done
+}
+
+t_the_child_never_speaks_before_fork_is_told() {
+    fork_told_first 100
     # ...and the call returns in the parent's lane, with the child's PID.
     demo --synced --delay 0
     told=$(grep -n 'fork() \.\.\.$' out | cut -d: -f1)
     returned=$(grep -n "fork() = $(child_pid)\$" out | cut -d: -f1)
     [ -n "$told" ] && [ -n "$returned" ] && [ "$told" -lt "$returned" ] ||
         fail "no 'fork() ...' before 'fork() = N': $(cat out)"
+}
+
+soak_the_child_never_speaks_before_fork_is_told_in_1000_runs() {
+    fork_told_first 1000
 }
 
 # brief_run COLUMNS ARGUMENT...: a --brief run at that width, into out.
