@@ -385,7 +385,7 @@ static void key_while_waiting(void)
 static int key_at_prompt(void)
 {
     if (turns.ahead_count > 0) {
-        int key = turns.ahead[0];
+        int key = (unsigned char)turns.ahead[0];
         turns.ahead_count--;
         memmove(turns.ahead, turns.ahead + 1, (size_t)turns.ahead_count);
         return key;
