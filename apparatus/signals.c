@@ -93,7 +93,8 @@ static void waking_signals(sigset_t *set)
     sigaddset(set, SIGCHLD);
 }
 
-enum woken await_event(int fd, const struct timespec *timeout)
+enum woken await_events(int count, const int fds[], bool ready[],
+                        const struct timespec *timeout)
 {
     /* The pattern pselect exists for: block the waking signals, look at
      * the flags, then let the signals in only inside pselect, which sets
@@ -104,29 +105,52 @@ enum woken await_event(int fd, const struct timespec *timeout)
     if (sigprocmask(SIG_BLOCK, &waking, &before) == -1)
         die("sigprocmask");
     int watch = in_the_child() ? -1 : watched.fd; /* keys are the parent's */
+    for (int i = 0; i < count; i++) {
+        ready[i] = false;
+        if (fds[i] == watch)
+            watch = -1; /* the caller reads it itself */
+    }
     enum woken woken = WOKEN_BY_SIGNAL;
+    bool watch_ready = false;
     if (arrived == 0 && child_ended == 0) {
         fd_set readable;
         FD_ZERO(&readable);
-        if (fd != -1)
-            FD_SET(fd, &readable);
+        int highest = watch;
+        for (int i = 0; i < count; i++) {
+            if (fds[i] != -1)
+                FD_SET(fds[i], &readable);
+            if (fds[i] > highest)
+                highest = fds[i];
+        }
         if (watch != -1)
             FD_SET(watch, &readable);
-        int ready = pselect((fd > watch ? fd : watch) + 1, &readable, NULL,
-                            NULL, timeout, &before);
-        if (ready == -1 && errno != EINTR)
+        int got = pselect(highest + 1, &readable, NULL, NULL, timeout, &before);
+        if (got == -1 && errno != EINTR)
             die("pselect");
-        woken = ready == -1                           ? WOKEN_BY_SIGNAL
-                : ready == 0                          ? WOKEN_BY_TIME
-                : fd != -1 && FD_ISSET(fd, &readable) ? WOKEN_READY
-                                                      : WOKEN_BY_WATCH;
-        if (woken == WOKEN_BY_WATCH)
-            watched.ready();
+        woken = got == -1  ? WOKEN_BY_SIGNAL
+                : got == 0 ? WOKEN_BY_TIME
+                           : WOKEN_BY_WATCH;
+        for (int i = 0; got > 0 && i < count; i++) {
+            ready[i] = fds[i] != -1 && FD_ISSET(fds[i], &readable);
+            if (ready[i])
+                woken = WOKEN_READY;
+        }
+        watch_ready = got > 0 && watch != -1 && FD_ISSET(watch, &readable);
     }
     child_ended = 0;
     if (sigprocmask(SIG_SETMASK, &before, NULL) == -1)
         die("sigprocmask");
+    /* Only now: a stop signal that came after pselect has been noted, and
+     * a q read here is then the signal's exit, not ours. */
+    if (watch_ready)
+        watched.ready();
     return woken;
+}
+
+enum woken await_event(int fd, const struct timespec *timeout)
+{
+    bool ready;
+    return await_events(1, &fd, &ready, timeout);
 }
 
 int stop_signal(void)

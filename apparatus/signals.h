@@ -38,8 +38,17 @@ enum woken {
  * first, and none is lost between a look at the flags and the wait. */
 enum woken await_event(int fd, const struct timespec *timeout);
 
+/* The same for COUNT descriptors FDS (an entry of -1 is none): on
+ * WOKEN_READY, READY[i] says whether FDS[i] can be read. */
+enum woken await_events(int count, const int fds[], bool ready[],
+                        const struct timespec *timeout);
+
 /* From now on, every wait of the parent's also watches FD (the keyboard,
- * under --step) and calls READY when it can be read. */
+ * under --step) and calls READY when it can be read, unless FD is one of
+ * the wait's own descriptors (the prompt reads its keys itself). READY is
+ * called after the wait, with the signals let in again, so that a stop
+ * signal that came meanwhile has been noted (stop_signal) before it runs.
+ * -1: nothing watched any more. */
 void watch_while_waiting(int fd, void (*ready)(void));
 
 /* Hold every signal that can be held (all but SIGKILL and SIGSTOP) while

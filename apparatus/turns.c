@@ -15,6 +15,10 @@
  * before it hands out the next letter. So a schedule gives the same turns
  * and the same outcome on an idle machine and on a busy one.
  *
+ * With --step the keyboard is read whenever the parent waits, not only at
+ * the prompt: while it delays or waits for the child's step, q ends the
+ * run at once, and p and c are kept, in order, for the next prompt.
+ *
  * All of this goes through two pipes of its own: the teacher's hand, never
  * the semaphore under study. Without --schedule and --step, a step is only
  * told, and nothing else here runs.
@@ -31,7 +35,6 @@
 #include "worlds.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -62,6 +65,11 @@ static struct {
     bool free;                      /* no more turns: both run freely */
     bool prompt_shown;              /* --step: the prompt is on screen */
     int to_child[2], from_child[2]; /* the two pipes, [0] to read */
+    /* --step: p and c typed while the parent waited for something else,
+     * in order, for the next prompt (a class types a few; more are
+     * dropped). */
+    char ahead[64];
+    int ahead_count;
     /* What the parent has done: the conductor's state. */
     int written;     /* letters written */
     bool posted;     /* the semaphore posted */
@@ -75,6 +83,8 @@ static struct {
     struct world_plan plan;
     struct world_state world;
 } turns = {.to_child = {-1, -1}, .from_child = {-1, -1}};
+
+static void key_while_waiting(void);
 
 static void close_pipe(int ends[2])
 {
@@ -98,6 +108,10 @@ static void prepare_turns(void)
             erase_prompt_before_lines();
         if (take_keyboard() == -1) /* before the first prompt: no echo */
             die("tcsetattr");
+        /* Keys count while the parent waits for something else too (a
+         * delay, the child's step): q acts at once. */
+        turns.ahead_count = 0;
+        watch_while_waiting(STDIN_FILENO, key_while_waiting);
     }
     turns.letters = settings->schedule;
     turns.plan = world_plan_for(settings);
@@ -358,6 +372,63 @@ static void say_what_is_possible(void)
     mark_turn("?: p -> %s, c -> %s", after_p, after_c);
 }
 
+static noreturn void quit(void)
+{
+    stop_if_asked(); /* a stop signal that came before q is the exit */
+    mark_turn("q: stopped; the child is stopped too");
+    summarize("%s", "");
+    summarize("stopped with q before the end: no verdict.");
+    flush_timeline();
+    end_early(); /* stops the child, gives the keyboard back */
+}
+
+/* --step, a key typed while the parent waits for something else (a delay,
+ * the child's step): q or the end of input ends the run at once, as at the
+ * prompt; p and c wait, in order, for the next prompt; the rest, escape
+ * sequences among them, do nothing. */
+static void key_while_waiting(void)
+{
+    int key = read_key();
+    if (key == 'q' || key == EOF)
+        quit();
+    if ((key == 'p' || key == 'c') &&
+        turns.ahead_count < (int)sizeof turns.ahead)
+        turns.ahead[turns.ahead_count++] = (char)key;
+}
+
+#define NOT_A_KEY (-10) /* the wait at the prompt ended for something else */
+
+/* The next key for the prompt: first those typed while waiting, in order,
+ * then one from the keyboard. The wait for it may end first: for fg after
+ * Ctrl-Z (the prompt is drawn again), the child's next step, the end of
+ * the child (a spin that gave up), or a signal; then NOT_A_KEY. The
+ * keyboard was taken in prepare_turns, so a key is ready without Enter. */
+static int key_at_prompt(void)
+{
+    if (turns.ahead_count > 0) {
+        int key = (unsigned char)turns.ahead[0];
+        turns.ahead_count--;
+        memmove(turns.ahead, turns.ahead + 1, (size_t)turns.ahead_count);
+        return key;
+    }
+    int fds[3] = {keyboard_resumed_fd(),
+                  turns.child == FINISHED ? -1 : turns.from_child[0],
+                  STDIN_FILENO};
+    bool ready[3];
+    if (await_events(3, fds, ready, NULL) != WOKEN_READY) {
+        check_on_child();
+        keyboard_resumed(); /* the prompt is drawn again anyway */
+        return NOT_A_KEY;
+    }
+    if (ready[0] && keyboard_resumed())
+        return NOT_A_KEY;
+    if (ready[1]) {
+        hear_child();
+        return NOT_A_KEY;
+    }
+    return ready[2] ? read_key() : NOT_A_KEY;
+}
+
 /* The next letter of the schedule, or the next key p, c or q; EOF when the
  * schedule has run out. The end of input (or Ctrl-D) is q. Any other key,
  * an escape sequence read whole among them, does nothing but show the
@@ -372,29 +443,9 @@ static int next_letter(const char *parent_next)
     keyboard_resumed(); /* the prompt is about to be drawn anyway */
     for (;;) {
         show_choices(parent_next, hint);
-        /* Wait for a key, for fg after Ctrl-Z (the prompt is drawn
-         * again), or for the child to end (a spin that gave up). The
-         * keyboard was taken in prepare_turns, so a key is ready without
-         * Enter. */
-        struct pollfd watch[3] = {
-            {.fd = STDIN_FILENO, .events = POLLIN},
-            {.fd = keyboard_resumed_fd(), .events = POLLIN},
-            {.fd = turns.from_child[0], .events = POLLIN}};
-        nfds_t count = turns.child == FINISHED ? 2 : 3;
-        if (poll(watch, count, -1) == -1) {
-            if (errno != EINTR)
-                die("poll");
-            check_on_child();
-            keyboard_resumed(); /* the prompt is drawn again anyway */
+        int key = key_at_prompt();
+        if (key == NOT_A_KEY)
             continue;
-        }
-        if (watch[1].revents != 0 && keyboard_resumed())
-            continue;
-        if (count == 3 && watch[2].revents != 0) {
-            hear_child();
-            continue;
-        }
-        int key = read_key();
         check_on_child(); /* a stop signal that came with the key wins */
         if (key == '?') {
             say_what_is_possible(); /* then the prompt again */
@@ -417,15 +468,6 @@ static void run_freely(void)
     turns.free = true;
     if (turns.child != FINISHED)
         tell_child(RUN_FREELY);
-}
-
-static noreturn void quit(void)
-{
-    mark_turn("q: stopped; the child is stopped too");
-    summarize("%s", "");
-    summarize("stopped with q before the end: no verdict.");
-    flush_timeline();
-    end_early(); /* stops the child, gives the keyboard back */
 }
 
 /* The parent conducts until it is its own turn to do PARENT_NEXT (NULL:
@@ -492,6 +534,8 @@ void no_more_turns(void)
 {
     if (turns.active && !turns.free && !in_the_child())
         conduct(NULL);
-    if (turns.active && turns.keyboard)
-        restore_keyboard(); /* no more keys: the terminal as it was */
+    if (turns.active && turns.keyboard) {
+        watch_while_waiting(-1, NULL); /* no more keys: nothing to watch */
+        restore_keyboard();            /* the terminal as it was */
+    }
 }

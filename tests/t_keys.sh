@@ -2,22 +2,24 @@
 # pseudo-terminal, as a class meets it: Ctrl-Z then fg, Ctrl-D and the end
 # of input, the escape sequences of arrows, function keys, the keypad and
 # Alt, keys typed ahead, a terminal that takes no escape codes, a narrow
-# one. Sourced by tests/run.sh; each t_... function is one test.
+# one; q while the parent waits for something else (a delay, the child's
+# step), and a stop signal at the prompt or before q. Sourced by
+# tests/run.sh; each t_... function is one test.
 # shellcheck shell=sh disable=SC2154,SC2034 # $status, $SHMDEMO... come from run.sh
 
 # keys_on_terminal KEYS OPTIONS COMMAND...: run COMMAND on a pseudo-terminal
 # of its own, typing the next of KEYS each time the terminal shows "[q] quit"
-# once more (supervise -K: "^Z" is Ctrl-Z, "(...)" is typed at once).
-# OPTIONS: more options of supervise, one word ("" for none). What the
-# terminal showed goes to screen, the exit status to $status. The time
-# limit is only a hang guard: each run here ends in about a second, and
-# one that does not is a failure, never a pass.
+# (or $keys_marker, if set) once more (supervise -K: "^Z" is Ctrl-Z, "(...)"
+# is typed at once). OPTIONS: more options of supervise, one word ("" for
+# none). What the terminal showed goes to screen, the exit status to
+# $status. The time limit is only a hang guard: each run here ends in about
+# a second, and one that does not is a failure, never a pass.
 keys_on_terminal() {
     keys=$1 options=$2
     shift 2
     # shellcheck disable=SC2086 # OPTIONS is a list of options
-    NO_COLOR=1 "$supervise" -t 10 -p $options -m '[q] quit' -K "$keys" \
-        -- "$@" >screen 2>err
+    NO_COLOR=1 "$supervise" -t 10 -p $options -m "${keys_marker:-[q] quit}" \
+        -K "$keys" -- "$@" >screen 2>err
     status=$?
     [ "$status" != 1 ] || ! grep -q 'pseudo-terminal' err ||
         skip "no pseudo-terminal here: $(cat err)"
@@ -182,4 +184,158 @@ t_keys_the_prompt_fits_terminals_of_20_to_27_columns() {
         expect_no_line out '\[q\] quit'
         expect_table "A|l|a|_|_|_|_|_|_|_|_"
     done
+}
+
+# keys_child_said: the child's lines (its lane), as they stay on screen.
+keys_child_said() {
+    keys_rows | grep '^ *\[child '
+}
+
+# keys_after_turn LETTER: what the terminal kept after the last turn mark
+# of LETTER ("p"), up to the end.
+keys_after_turn() {
+    keys_rows | sed -n "/^------ $1: /,\$p" | sed 1d
+}
+
+t_keys_q_acts_at_once_in_a_write_delay_after_60_c_at_a_blocked_step() {
+    # c blocks the child in sem_wait. At the next prompt, at once: 60 c,
+    # then p, then 60 c and q. The first 60 c are taken in order at the
+    # prompt, each told as blocked; p writes 'A' and begins an 8 s write
+    # delay, in which the other keys are read: the 60 c wait for the next
+    # prompt, and q ends the run at once. So that prompt never comes, nor
+    # any of those 60 c: the delay never finished.
+    c60=cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc
+    keys_step "c(${c60}p${c60}q)" "" --synced --write-delay 8000
+    keys_rows >out
+    expect_status 0
+    [ "$(keys_turns)" = "c${c60}pq" ] ||
+        fail "turns taken: $(keys_turns), expected c, 60 c, p, q"
+    [ "$(grep -c '^------ c: the child is blocked in sem_wait: nothing has been posted$' out)" = 60 ] ||
+        fail "not 60 c told as blocked: $(grep -c '^------ c:' out) c marks"
+    keys_after_turn p >after
+    [ "$(cat after)" = "------ q: stopped; the child is stopped too
+
+stopped with q before the end: no verdict." ] ||
+        fail "after p's turn, more than q's end: $(cat after)"
+    [ "$(keys_prompts | grep -c "write 'l' into table\[1\]")" = 0 ] ||
+        fail "the prompt after the write delay was shown: q waited for the delay"
+    expect_ended "$(child_pid out)"
+}
+
+t_keys_q_acts_at_once_in_a_child_sleep_step() {
+    # c, c and q at once at the first prompt. The first c lets the child
+    # begin its 8 s sleep; the parent waits for the step to end, and reads
+    # the second c (for the next prompt) and q meanwhile: q ends the run at
+    # once. The child never reads the table: its sleep never finished, and
+    # the second c was never taken.
+    keys_step '(ccq)' "" --racy --child-sleep 8000
+    keys_rows >out
+    expect_status 0
+    [ "$(keys_turns)" = cq ] || fail "turns taken: $(keys_turns), expected cq"
+    expect_line out "^------ c: the child's turn: sleep 8000 ms$"
+    expect_line out '^stopped with q before the end: no verdict\.$'
+    ! keys_child_said | grep -q 'table at' ||
+        fail "the child read the table: q waited for its 8 s sleep: $(keys_child_said)"
+    [ "$(keys_prompts | wc -l)" = 1 ] ||
+        fail "$(keys_prompts | wc -l) prompts, expected 1: q waited for the sleep"
+    expect_ended "$(child_pid out)"
+}
+
+t_keys_q_acts_at_once_in_the_parents_delay() {
+    # c and q while the parent does 8 s of other work, before its first
+    # step (no prompt yet): q ends the run at once; c was never taken.
+    keys_marker='doing other work for 8000 ms'
+    keys_step '(cq)' "" --racy --delay 8000
+    keys_rows >out
+    expect_status 0
+    [ "$(keys_turns)" = q ] || fail "turns taken: $(keys_turns), expected q"
+    expect_line out '^stopped with q before the end: no verdict\.$'
+    [ -z "$(keys_prompts)" ] ||
+        fail "a prompt was shown: q waited for the delay: $(keys_prompts)"
+    ! keys_child_said | grep -q 'table at' ||
+        fail "the child read the table: c was taken after the delay"
+    expect_ended "$(child_pid out)"
+}
+
+# keys_can_inject: strace is here and can deliver a signal on entry to a
+# system call (-e inject=...:signal=, strace 4.16 and later, ptrace
+# allowed); else the test skips.
+keys_can_inject() {
+    command -v strace >/dev/null 2>&1 || skip "no strace here to land a signal at a chosen call"
+    strace -o /dev/null -e trace=kill -e inject=kill:signal=TERM \
+        sh -c 'kill -0 $$; echo survived' >/dev/null 2>&1
+    [ $? = 143 ] || skip "strace cannot inject a signal here (-e inject=...:signal=; ptrace may be denied)"
+}
+
+# keys_traced KEYS STRACE_OPTIONS ARGUMENT...: shmdemo ARGUMENT... --step
+# under strace with STRACE_OPTIONS (one word), on a pseudo-terminal, as
+# keys_on_terminal. LeakSanitizer cannot work under ptrace (make check's
+# sanitizer build): it is turned off there.
+keys_traced() {
+    keys=$1 trace=$2
+    shift 2
+    # shellcheck disable=SC2086 # STRACE_OPTIONS is a list of options
+    keys_on_terminal "$keys" "" env TERM=xterm \
+        ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+        strace $trace "$SHMDEMO" "$@" --step
+}
+
+t_keys_a_stop_signal_at_the_prompt_ends_the_run() {
+    # SIGTERM while the prompt waits for a key.
+    NO_COLOR=1 "$supervise" -t 10 -p -- env TERM=xterm "$SHMDEMO" --racy \
+        --step >screen 2>err &
+    watcher=$!
+    wait_for_line screen '\[q\] quit'
+    pid=$(keys_rows | sed -n 's/^\[parent \([0-9]*\)\].*/\1/p' | head -n 1)
+    [ -n "$pid" ] || fail "no parent PID on the terminal: $(keys_rows | head -n 3)"
+    kill -TERM "$pid"
+    wait "$watcher"
+    status=$?
+    keys_rows >out
+    [ "$status" != 124 ] || fail "SIGTERM at the prompt: no end within 10 s (hang guard)"
+    expect_status 143
+    expect_no_line out '^------ q:'
+    expect_ended "$(child_pid out)"
+}
+
+t_keys_a_stop_signal_just_before_the_prompts_wait_is_not_lost() {
+    # SIGTERM landing between the prompt's last look at the signals and
+    # its wait for a key: strace delivers it on entry to the ioctl that
+    # reads the terminal's width for the second prompt (after c the child
+    # has no steps left, so nothing else would end that wait). The count
+    # of ioctl calls up to there is taken from a run without the signal.
+    keys_can_inject
+    keys_traced cq "-o dry -e trace=ioctl" --racy
+    keys_rows >out
+    expect_status 0
+    n=$(grep '^ioctl(' dry | grep -n TIOCGWINSZ | tail -n 1 | cut -d: -f1)
+    [ -n "$n" ] || fail "no ioctl TIOCGWINSZ in the run without the signal: $(head -n 5 dry)"
+    keys_traced c "-o /dev/null -e trace=ioctl -e inject=ioctl:signal=TERM:when=$n" --racy
+    keys_rows >out
+    expect_status 143
+    keys_prompts >shown
+    grep -q '^next: \[p\] write .A. into table\[0\]  \[c\] (no steps left)  \[q\] quit $' shown ||
+        fail "the signal did not land at the second prompt: $(cat shown)"
+    expect_ended "$(child_pid out)"
+}
+
+t_keys_q_after_a_pending_stop_signal_is_the_signals_exit() {
+    # q during the parent's delay, and SIGTERM delivered on entry to the
+    # read that takes the q: the signal came first, so the run ends by it
+    # (143), not by q (0). strace delivers it; the count of read calls up
+    # to the q is taken from a run without the signal.
+    keys_can_inject
+    keys_marker='doing other work for 8000 ms'
+    keys_traced q "-o dry -e trace=read" --racy --delay 8000
+    keys_rows >out
+    expect_status 0
+    n=$(grep '^read(' dry | grep -n '^read(0, "q"' | head -n 1 | cut -d: -f1)
+    [ -n "$n" ] || fail "no read of the q in the run without the signal: $(grep '^read(0' dry)"
+    keys_traced q "-o /dev/null -e trace=read -e inject=read:signal=TERM:when=$n" \
+        --racy --delay 8000
+    keys_rows >out
+    expect_status 143
+    expect_no_line out '^------ q:'
+    expect_no_line out 'stopped with q'
+    expect_ended "$(child_pid out)"
 }
