@@ -232,7 +232,7 @@ normalize() {
         mask("child [0-9]+ (was killed|exited)", "P")
         mask("0x[0-9a-f]+", "A")
         sub(/take at least [0-9]+ [a-z]+/, "take at least (time)")
-        gsub(/ {2,}/, " ")
+        gsub(/  +/, " ")
     }
     /running the experiment [0-9]+ time/ {
         match($0, /experiment [0-9]+/); planned = substr($0, RSTART + 11) + 0
