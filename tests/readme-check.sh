@@ -309,7 +309,9 @@ check() {
                 echo "#   stopped by the hang guard after $hang_guard s"
             grep -h '^CHECK: ' "$dir/expected" | sed 's/^/#   page: /'
             grep -h '^CHECK: ' "$dir/actual" | sed 's/^/#   now:  /'
-            diff "$dir/expected" "$dir/actual" | grep -v CHECK: |
+            grep -v '^CHECK: ' "$dir/expected" >"$dir/expected.lines"
+            grep -v '^CHECK: ' "$dir/actual" >"$dir/actual.lines"
+            diff "$dir/expected.lines" "$dir/actual.lines" |
                 sed 's/^/#   /' | head -n 20
         fi
     done
