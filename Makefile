@@ -7,7 +7,7 @@
 #   make test          the test suite (a C compiler, make and a POSIX shell)
 #   make check         the tests under sanitizers, valgrind, static checkers
 #   make bench         time an experiment against a bare fork() loop (~40 s)
-#   make readme-check  rerun every command the README shows, compare output
+#   make readme-check  rerun every capture in README.md and docs/*.md, compare
 #   make portability   musl, 32-bit, qemu, macOS headers, BSD make: what is here
 #   make fault         the fault-injection library the README's example uses
 #   make clean         remove what the build made
