@@ -250,12 +250,16 @@ t_busy_a_pid_planted_after_the_child_ended_is_never_signalled() {
         wait "$planted"
         echo $? >planted_status
         ls -A /dev/shm >left' "$SHMDEMO" >setup 2>&1
-    case $? in
+    code=$?
+    case $code in
     81) skip "no /proc/sys/kernel/ns_last_pid to write in a PID namespace" ;;
     82) skip "writing ns_last_pid does not choose the next PID here" ;;
     83) fail "the child never ended: $(cat ns/out ns/err)" ;;
     84) skip "cannot mount a /dev/shm of its own in the namespace: $(cat setup)" ;;
     esac
+    [ -f ns/status ] || fail "the namespace's script ended early (status $code): $(cat setup)
+--- out: $(cat ns/out 2>&1)
+--- err: $(cat ns/err 2>&1)"
     status=$(cat ns/status)
     [ "$status" = 143 ] || fail "the demo's exit status is $status, expected 143: $(cat ns/err)"
     [ ! -s ns/left ] || fail "left in the namespace's /dev/shm: $(cat ns/left)"
