@@ -167,7 +167,7 @@ const char *world_ends_text(unsigned ends, char *text, size_t size)
 {
     int named = 0, total = 0;
     for (int end = 0; end < WORLD_ENDS; end++)
-        total += (ends >> end) & 1u;
+        total += (int)((ends >> end) & 1u);
     size_t length = 0;
     text[0] = '\0';
     for (int end = 0; end < WORLD_ENDS && length < size; end++) {
@@ -241,7 +241,8 @@ static void found_order(struct walk *walk, int length, int child_done,
         walk->signatures[k] = bits;
         *world = (struct world_interleaving){.letters_seen = -1};
         bool read = child_done == walk->plan->child_steps;
-        world->end = read ? outcome_of(state->letters_seen) : BLOCKED_FOR_EVER;
+        world->end =
+            read ? (int)outcome_of(state->letters_seen) : (int)BLOCKED_FOR_EVER;
         world->letters_seen = read ? state->letters_seen : -1;
         world->writes_before_read =
             read ? writes_in(walk->plan,
