@@ -288,7 +288,7 @@ static int reap_child(pid_t child)
 }
 
 /* How many letters of the message the table holds (a zero byte is none).
- * The parent writes them in order, so they are its first writes. */
+ * Racing, nothing promises they are the first ones written (XBD 4.12). */
 static int letters_in(const char *seen)
 {
     int letters = 0;

@@ -4,9 +4,10 @@
  * shmdemo (in the model or in the steering), never the lesson.
  *
  * Then the summary: how many interleavings, a table of the outcomes with
- * how many interleavings gave each and the shortest schedule that does, a
- * verdict in one line, and for a wrong fix the interleaving that breaks it.
- * The table counts what the real runs saw.
+ * how many interleavings gave each and the shortest schedule that steers every
+ * step up to the child's read and gives it, a verdict in one line, and for a
+ * wrong fix the interleaving that breaks it. The table counts what the real
+ * runs saw.
  */
 #include "explore.h"
 
@@ -145,7 +146,7 @@ int explore(const struct settings *settings,
     }
 
     explorer->line("%-17s %13s   %s", "outcome", "interleavings",
-                   "shortest schedule");
+                   "replay with");
     unsigned ends = 0;
     for (int end = 0; end < WORLD_ENDS; end++) {
         if (counts[end] == 0)

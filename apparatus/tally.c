@@ -9,6 +9,7 @@
 #include "exits.h"
 #include "terminal.h"
 #include "timeline.h"
+#include "worlds.h"
 
 #include <signal.h>
 #include <stdbool.h>
@@ -24,9 +25,10 @@
 
 static struct {
     const struct tally *running; /* for an interrupted run */
-    bool progress;               /* stderr is a terminal */
-    bool drawn;                  /* the counter is on the screen */
-    bool estimated;              /* the estimate has been made */
+    const struct settings *settings;
+    bool progress;  /* stderr is a terminal */
+    bool drawn;     /* the counter is on the screen */
+    bool estimated; /* the estimate has been made */
     struct timespec started, last_drawn;
 } runs;
 
@@ -90,6 +92,7 @@ void start_tally(struct tally *tally, const struct settings *settings)
     stop_narrating();
     on_the_way_out(clear_progress, print_interrupted_tally);
     runs.running = tally;
+    runs.settings = settings;
     runs.progress = isatty(STDERR_FILENO);
     clock_gettime(CLOCK_MONOTONIC, &runs.started);
     runs.last_drawn = runs.started;
@@ -160,4 +163,52 @@ static void print_interrupted_tally(int signal_number)
               "table counts the %ld completed.",
               signal_number, strsignal(signal_number), tally->done,
               tally->planned, tally->done);
+    print_replays(runs.settings, tally);
+}
+
+/* The letters the child saw most often in the runs that saw OUTCOME, or
+ * -1 if none did. */
+static int most_seen(const struct tally *tally, enum outcome outcome)
+{
+    int typical = -1;
+    for (int letters = 0; letters <= (int)MESSAGE_SIZE; letters++) {
+        if (outcome_of(letters) != outcome || tally->by_letters[letters] == 0)
+            continue;
+        if (typical == -1 ||
+            tally->by_letters[letters] > tally->by_letters[typical])
+            typical = letters;
+    }
+    return typical;
+}
+
+/* For each outcome seen, the schedule that replays it, as a command to
+ * paste (on a line of its own, short enough not to wrap): from the letters
+ * the child saw most often in that outcome. A torn table with 3 letters
+ * was read after the parent's third write: --schedule pppc. */
+void print_replays(const struct settings *set, const struct tally *tally)
+{
+    struct world_plan plan = world_plan_for(set);
+    struct world_exploration worlds;
+    world_explore(&plan, &worlds);
+    const char *fix = wrong_fix_option(set->wrong_fix);
+    char sleep_ms[32] = "";
+    if (set->wrong_fix == SLEEP_IN_CHILD)
+        snprintf(sleep_ms, sizeof sleep_ms, " %ld", set->child_sleep_ms);
+    for (int outcome = FULL; outcome >= EMPTY; outcome--) {
+        int letters = most_seen(tally, (enum outcome)outcome);
+        if (letters == -1)
+            continue;
+        const char *name = outcome_names[outcome];
+        summarize("replay %s (%d letter%s, as in %ld of the %ld %s runs):",
+                  name, letters, letters == 1 ? "" : "s",
+                  tally->by_letters[letters], tally->counts[outcome], name);
+        const char *schedule = world_witness_for(&worlds, letters);
+        if (schedule == NULL)
+            summarize("  none: the model has no interleaving that gives it "
+                      "(a bug)");
+        else
+            summarize("  ./shmdemo %s%s%s%s --schedule %s",
+                      set->mode == SYNCED ? "--synced" : "--racy",
+                      fix[0] != '\0' ? " " : "", fix, sleep_ms, schedule);
+    }
 }

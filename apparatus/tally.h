@@ -31,4 +31,9 @@ void clear_progress(void);
  * with its count and share. */
 void print_tally(const struct tally *tally);
 
+/* For each outcome seen, a command that replays it with --schedule, from
+ * the letters the child saw most often in that outcome. */
+void print_replays(const struct settings *settings,
+                   const struct tally *tally);
+
 #endif

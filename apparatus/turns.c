@@ -384,14 +384,14 @@ static noreturn void quit(void)
 
 /* --step, a key typed while the parent waits for something else (a delay,
  * the child's step): q or the end of input ends the run at once, as at the
- * prompt; p and c wait, in order, for the next prompt; the rest, escape
+ * prompt; p, c and ? wait, in order, for the next prompt; the rest, escape
  * sequences among them, do nothing. */
 static void key_while_waiting(void)
 {
     int key = read_key();
     if (key == 'q' || key == EOF)
         quit();
-    if ((key == 'p' || key == 'c') &&
+    if ((key == 'p' || key == 'c' || key == '?') &&
         turns.ahead_count < (int)sizeof turns.ahead)
         turns.ahead[turns.ahead_count++] = (char)key;
 }

@@ -6,7 +6,6 @@
 
 #include "exits.h"
 #include "timeline.h"
-#include "worlds.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -75,53 +74,6 @@ void give_verdict(const struct settings *set, int letters)
                   lesson(set));
 }
 
-/* The letters the child saw most often in the runs that saw OUTCOME, or
- * -1 if none did. */
-static int most_seen(const struct tally *tally, enum outcome outcome)
-{
-    int typical = -1;
-    for (int letters = 0; letters <= (int)MESSAGE_SIZE; letters++) {
-        if (outcome_of(letters) != outcome || tally->by_letters[letters] == 0)
-            continue;
-        if (typical == -1 ||
-            tally->by_letters[letters] > tally->by_letters[typical])
-            typical = letters;
-    }
-    return typical;
-}
-
-/* For each outcome seen, the schedule that replays it, as a command to
- * paste (on a line of its own, short enough not to wrap): from the letters
- * the child saw most often in that outcome. A torn table with 3 letters
- * was read after the parent's third write: --schedule pppc. */
-static void give_replays(const struct settings *set, const struct tally *tally)
-{
-    struct world_plan plan = world_plan_for(set);
-    struct world_exploration worlds;
-    world_explore(&plan, &worlds);
-    const char *fix = wrong_fix_option(set->wrong_fix);
-    char sleep_ms[32] = "";
-    if (set->wrong_fix == SLEEP_IN_CHILD)
-        snprintf(sleep_ms, sizeof sleep_ms, " %ld", set->child_sleep_ms);
-    for (int outcome = FULL; outcome >= EMPTY; outcome--) {
-        int letters = most_seen(tally, (enum outcome)outcome);
-        if (letters == -1)
-            continue;
-        const char *name = outcome_names[outcome];
-        summarize("replay %s (%d letter%s, as in %ld of the %ld %s runs):",
-                  name, letters, letters == 1 ? "" : "s",
-                  tally->by_letters[letters], tally->counts[outcome], name);
-        const char *schedule = world_witness_for(&worlds, letters);
-        if (schedule == NULL)
-            summarize("  none: the model has no interleaving that gives it "
-                      "(a bug)");
-        else
-            summarize("  ./shmdemo %s%s%s%s --schedule %s",
-                      set->mode == SYNCED ? "--synced" : "--racy",
-                      fix[0] != '\0' ? " " : "", fix, sleep_ms, schedule);
-    }
-}
-
 void give_tally_verdict(const struct settings *set, const struct tally *tally)
 {
     long too_early = tally->counts[EMPTY] + tally->counts[TORN];
@@ -142,5 +94,5 @@ void give_tally_verdict(const struct settings *set, const struct tally *tally)
         summarize("verdict: no run read too early this time, but nothing "
                   "prevents it: %s",
                   lesson(set));
-    give_replays(set, tally);
+    print_replays(set, tally);
 }

@@ -29,7 +29,7 @@ explore() { demo --explore "$@"; }
 
 # outcome_rows: the table's rows as "OUTCOME COUNT SCHEDULE", one a line.
 outcome_rows() {
-    sed -n '/^outcome  *interleavings  *shortest schedule$/,/^verdict/p' out |
+    sed -n '/^outcome  *interleavings  *replay with$/,/^verdict/p' out |
         sed '1d;$d' | awk '{ print $1, $2, $4 }'
 }
 
@@ -59,7 +59,7 @@ t_explore_racy_has_twelve_worlds_empty_1_torn_10_full_1() {
     expect_status 0
     [ ! -s err ] || fail "stderr: $(cat err)"
     expect_out "12 interleavings, each a real run of the two processes
-outcome           interleavings   shortest schedule
+outcome           interleavings   replay with
 empty                         1   --schedule c
 torn                         10   --schedule pc
 full                          1   --schedule pppppppppppc
@@ -72,7 +72,7 @@ t_explore_synced_has_one_world_and_it_is_full() {
     expect_status 0
     [ ! -s err ] || fail "stderr: $(cat err)"
     expect_out "1 interleaving, a real run of the two processes
-outcome           interleavings   shortest schedule
+outcome           interleavings   replay with
 full                          1   --schedule ppppppppppppcc
 verdict: full in every interleaving: the child is blocked in sem_wait until the
   post, and the parent posts only after its last write."
@@ -255,6 +255,16 @@ t_runs_ends_with_a_command_that_replays_each_outcome_seen() {
         seen=$( (tally full; tally torn; tally empty) | grep -c -v '^0$')
         hints_replay "$seen" # one for each outcome seen
     done
+}
+
+t_runs_stopped_with_ctrl_c_still_replays_what_it_saw() {
+    # Ctrl-C once the long-run estimate shows: the tally so far, then a
+    # replay line for each outcome it saw.
+    "$supervise" -t 60 -p -m 'more (Ctrl-C' -K '^C' -- "$SHMDEMO" --racy \
+        --runs 1000000 | tr -d '\r' >out
+    expect_line out '^interrupted by signal 2 '
+    expect_line out '^replay (empty|torn|full) \('
+    expect_line out '^  \./shmdemo --racy --schedule p*c$'
 }
 
 # --- --step's ? ----------------------------------------------------------------------

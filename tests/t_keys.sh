@@ -241,6 +241,17 @@ t_keys_q_acts_at_once_in_a_child_sleep_step() {
     expect_ended "$(child_pid out)"
 }
 
+t_keys_a_question_typed_during_a_step_is_answered_at_the_next_prompt() {
+    # c and ? at once: the child sleeps 300 ms in its step while ? waits;
+    # at the next prompt ? is answered first (nothing is written yet: the
+    # child's read gives empty), then q ends the run.
+    keys_step '(c?)q' "" --racy --child-sleep 300
+    keys_rows >out
+    expect_status 0
+    expect_line out '^------ \?: p -> .*, c -> empty$'
+    [ "$(keys_turns)" = cq ] || fail "turns taken: $(keys_turns), expected cq"
+}
+
 t_keys_q_acts_at_once_in_the_parents_delay() {
     # c and q while the parent does 8 s of other work, before its first
     # step (no prompt yet): q ends the run at once; c was never taken.

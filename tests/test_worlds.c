@@ -381,7 +381,7 @@ static void test_driver(void)
     int bugs = explore_with(&racy, NULL);
     const char *racy_lines[] = {
         "12 interleavings, each a real run of the two processes",
-        "outcome           interleavings   shortest schedule",
+        "outcome           interleavings   replay with",
         "empty                         1   --schedule c",
         "torn                         10   --schedule pc",
         "full                          1   --schedule pppppppppppc",
