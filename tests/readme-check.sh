@@ -34,8 +34,8 @@
 # the order they first appear, so the child's tag must still be the PID
 # that fork returned; addresses (0x...), which become A1, A2... the same
 # way, so parent and child must still print one address for the table; the
-# time column of the tags; and the estimate "this will take at least N
-# minutes". The two processes may take turns differently from run to run,
+# time column of the tags; and the estimate of a long --runs ("this will
+# take N minutes more"). The two processes may take turns differently from run to run,
 # so each process's lines (its lane) are compared in their order, lane by
 # lane; a line wrapped differently (a PID one digit longer) is joined
 # first; runs of spaces count as one.
@@ -234,7 +234,7 @@ normalize() {
         mask("\\) = [0-9]+: status", "P")
         mask("child [0-9]+ (was killed|exited)", "P")
         mask("0x[0-9a-f]+", "A")
-        sub(/take at least [0-9]+ [a-z]+/, "take at least (time)")
+        sub(/take (at least )?[0-9]+ [a-z]+/, "take (time)")
         gsub(/  +/, " ")
     }
     /running the experiment [0-9]+ time/ {
