@@ -21,8 +21,11 @@
 #        chance, and its count must lie in LO..HI (both included), in the
 #        page and in the new run alike. Its share must be count/runs, and
 #        the count in the verdict ("verdict: X of N runs ...") must be the
-#        sum it names (torn + empty, or full). Rows without a range are
-#        exact.
+#        sum it names (torn + empty, or full). The replay line of a
+#        ranged outcome ("replay torn (1 letter, as in 238 of the 265 torn
+#        runs):" and its command) must be there if and only if its count
+#        is above 0, and name that count; it is not compared further.
+#        Rows without a range are exact.
 #
 # What is compared: every number exactly, except what truly varies from run
 # to run, recognized by its context: the PIDs (in the [parent PID] and
@@ -31,8 +34,8 @@
 # the order they first appear, so the child's tag must still be the PID
 # that fork returned; addresses (0x...), which become A1, A2... the same
 # way, so parent and child must still print one address for the table; the
-# time column of the tags; and the estimate "this will take at least N
-# minutes". The two processes may take turns differently from run to run,
+# time column of the tags; and the estimate of a long --runs ("this will
+# take N minutes more"). The two processes may take turns differently from run to run,
 # so each process's lines (its lane) are compared in their order, lane by
 # lane; a line wrapped differently (a PID one digit longer) is joined
 # first; runs of spaces count as one.
@@ -231,7 +234,7 @@ normalize() {
         mask("\\) = [0-9]+: status", "P")
         mask("child [0-9]+ (was killed|exited)", "P")
         mask("0x[0-9a-f]+", "A")
-        sub(/take at least [0-9]+ [a-z]+/, "take at least (time)")
+        sub(/take (at least )?[0-9]+ [a-z]+/, "take (time)")
         gsub(/  +/, " ")
     }
     /running the experiment [0-9]+ time/ {
@@ -260,10 +263,27 @@ normalize() {
             print "CHECK: the verdict counts " said[2] ", the table " sum
         sub(/verdict: [0-9]+/, "verdict: (the sum)")
     }
+    # The replay line of a ranged outcome is chance too (its counts, and
+    # which letters were seen most): it must agree with the table, and is
+    # not compared.
+    /^-\|replay (full|torn|empty) \([0-9]+ letters?, as in [0-9]+ of the / {
+        split(substr($0, 3), word, /[ (),:]+/)
+        if (word[2] in lo) {
+            replayed[word[2]] = 1
+            if (word[10] + 0 != count[word[2]] || word[7] + 0 > word[10] + 0)
+                print "CHECK: replay " word[2] " says " word[7] " of " \
+                    word[10] ", the table " count[word[2]]
+            next
+        }
+    }
     { print }
     END {
         for (o in lo) if (!(o in had))
             print "CHECK: the range names " o ", which has no row here"
+        for (o in lo)
+            if ((o in had) && (count[o] > 0) != (o in replayed))
+                print "CHECK: " o " " count[o] (o in replayed ? \
+                    " has a replay line" : " has no replay line")
     }'
 }
 
