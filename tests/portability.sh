@@ -343,7 +343,9 @@ qemu_check() {
     {
         $xcc $flags -static -o shmdemo $sources -pthread -lrt &&
             $xcc $flags -static -o test_shm tests/test_shm.c shm.c -pthread -lrt &&
-            $xcc $flags -static -o test_sem tests/test_sem.c sem.c -pthread -lrt
+            $xcc $flags -static -o test_sem tests/test_sem.c sem.c shm.c -pthread -lrt &&
+            $xcc $flags -static -o test_worlds tests/test_worlds.c apparatus/worlds.c \
+                apparatus/lesson.c apparatus/explore.c
     } >"$work/build.log" 2>&1 || {
         tail -n 15 "$work/build.log" | detail
         fail "$xcc could not build shmdemo and the unit tests"
@@ -354,7 +356,7 @@ qemu_check() {
     have timeout && timeout='timeout 300'
     problems=
     units=0
-    for unit in test_shm test_sem; do
+    for unit in test_shm test_sem test_worlds; do
         $timeout "$qemu" ./$unit >"$work/$unit.log" 2>&1 &
         pid=$!
         wait "$pid"
@@ -465,7 +467,9 @@ macos_check() {
     # shellcheck disable=SC2086 # a list of files
     link_program shmdemo $sources -pthread
     link_program test_shm tests/test_shm.c shm.c -pthread
-    link_program test_sem tests/test_sem.c sem.c -pthread
+    link_program test_sem tests/test_sem.c sem.c shm.c -pthread
+    link_program test_worlds tests/test_worlds.c apparatus/worlds.c \
+        apparatus/lesson.c apparatus/explore.c
     link_program supervise tests/supervise.c
     link_program texts tests/texts.c
     [ ! -f bench/bench.c ] || link_program bench bench/bench.c
