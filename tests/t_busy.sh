@@ -233,9 +233,11 @@ t_busy_a_pid_planted_after_the_child_ended_is_never_signalled() {
         done
         child=$(sed -n "s/.*fork() = \([0-9]*\).*/\1/p" out)
         state=gone
-        while [ -r "/proc/$child/stat" ]; do
+        tries=0
+        while [ -r "/proc/$child/stat" ] && [ "$tries" -lt 500 ]; do
             state=$(sed "s/.*) \(.\).*/\1/" "/proc/$child/stat")
             [ "$state" = Z ] && break
+            tries=$((tries + 1))
             sleep 0.01
         done
         echo "$state" >child_state
