@@ -212,9 +212,11 @@ expect_stderr() {
     }
 }
 
-# The table the child printed (the line after its "table at").
+# The table the child printed: its next line after its "table at" (a line
+# of the parent's may come between the two).
 child_table() {
-    sed -n '/\[child .*table at/{n;s/^.*\]  *[0-9.]*    //p;}' "${1:-out}"
+    awk '/\[child .*table at/ { after = 1; next }
+        after && /^ *\[child / { sub(/^.*\] +[0-9.]+s?    /, ""); print; exit }' "${1:-out}"
 }
 
 # plain FILE: its text without the colours and carriage returns of a terminal

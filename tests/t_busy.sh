@@ -227,7 +227,9 @@ t_busy_a_pid_planted_after_the_child_ended_is_never_signalled() {
         "$0" --racy --delay 5000 >out 2>err &
         demo=$!
         tries=0
-        until grep -q "_exit(" out; do
+        # The last line of the child, and fork() = N of the parent (which
+        # may come after the lines of the child).
+        until grep -q "_exit(" out && grep -q "fork() = [0-9]" out; do
             tries=$((tries + 1)) && [ "$tries" -lt 200 ] || exit 83
             sleep 0.05
         done
