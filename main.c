@@ -66,9 +66,7 @@ int main(int argc, char *argv[])
     take_charge_of_process(); /* set up what we rely on, not inherit it */
     struct demo demo = {.settings = read_command_line(argc, argv)};
     const struct settings *set = &demo.settings;
-    start_timeline(set->brief);
-    if (set->explore)
-        stop_narrating(); /* --explore: only the summary */
+    start_timeline(set);
     start_turns(set);
 
     /* Memory is mapped in whole pages: our 11 bytes take one page. */
@@ -85,11 +83,9 @@ int main(int argc, char *argv[])
     hold_signals();
     hold_lines();
     if (region_create(&demo.region, MESSAGE_SIZE,
-                      set->wrong_fix != PRIVATE_MAPPING,
-                      brief() ? NULL : say) == -1)
+                      set->wrong_fix != PRIVATE_MAPPING, detail) == -1)
         die(demo.region.failed_call);
-    if (set->mode == SYNCED &&
-        named_sem_create(&demo.sem, brief() ? NULL : say) == -1)
+    if (set->mode == SYNCED && named_sem_create(&demo.sem, detail) == -1)
         die(demo.sem.failed_call);
     release_signals();
     release_lines();
@@ -100,8 +96,7 @@ int main(int argc, char *argv[])
             end_in_failure(); /* a real run disagreed with the model: a bug */
     } else if (set->runs == 0) {
         detail("table at %p:", (void *)demo.region.addr);
-        if (!brief())
-            say_table(demo.region.addr, MESSAGE_SIZE);
+        detail_table(demo.region.addr, MESSAGE_SIZE);
         give_verdict(set, run_experiment(&demo));
     } else {
         struct tally tally;

@@ -53,9 +53,10 @@ static void write_out_held_lines(void)
     release_lines();
 }
 
-void start_timeline(bool brief)
+void start_timeline(const struct settings *settings)
 {
-    out.brief = brief;
+    out.brief = settings->brief;
+    out.quiet = settings->explore; /* only the summary */
     on_the_way_out(write_out_held_lines, NULL);
     /* One line at a time, so lines appear in the order they happen, also
      * when stdout is a pipe or a file. */
@@ -276,11 +277,6 @@ bool narrating(void)
     return !out.quiet;
 }
 
-bool brief(void)
-{
-    return out.brief;
-}
-
 void say_table(const char *table, size_t size)
 {
     if (out.quiet)
@@ -291,6 +287,12 @@ void say_table(const char *table, size_t size)
         cells[2 + 2 * i + 1] = i + 1 < size ? '|' : '\0';
     }
     say_in_lane(cells, true);
+}
+
+void detail_table(const char *table, size_t size)
+{
+    if (!out.brief)
+        say_table(table, size);
 }
 
 void summarize(const char *format, ...)

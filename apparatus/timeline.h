@@ -12,10 +12,12 @@
 #include <stddef.h>
 
 #include "basics.h"
+#include "options.h"
 
-/* Start the clock, and learn the terminal's width and colours. BRIEF
- * (--brief): only the lines a class looks at; detail() says nothing. */
-void start_timeline(bool brief);
+/* Start the clock, and learn the terminal's width and colours. With
+ * --brief only the lines a class looks at are told (detail() says
+ * nothing); with --explore only the summary. */
+void start_timeline(const struct settings *settings);
 
 /* A line in this process's lane (the child's is on the right). */
 void say(const char *format, ...) PRINTF_LIKE(1, 2);
@@ -26,12 +28,12 @@ void detail(const char *format, ...) PRINTF_LIKE(1, 2);
 /* Lines are told (not --runs). */
 bool narrating(void);
 
-/* --brief was given. */
-bool brief(void);
-
 /* The table as the course prints it, A|l|a| |m|a| |k|o|t|a, in this
  * process's lane; a zero byte shows as _. Never split across lines. */
 void say_table(const char *table, size_t size);
+
+/* The table, unless --brief: a detail. */
+void detail_table(const char *table, size_t size);
 
 /* A line of the summary at the end: no lane, no tag. "" is a blank line. */
 void summarize(const char *format, ...) PRINTF_LIKE(1, 2);
