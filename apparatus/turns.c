@@ -7,13 +7,14 @@
  * the parent what its next step is, and the parent writes it a byte that
  * lets it go; then the parent waits until the child has finished that step.
  *
- * Whether the child's step can finish is known from what the conductor has
- * done, never guessed from a time: sem_wait blocks until the parent has
- * posted, the spin until the parent has written table[0]; the rest never
- * block. A blocked step is reported at once; it finishes by itself right
- * after the parent's step that frees it, and the conductor waits for that
- * before it hands out the next letter. So a schedule gives the same turns
- * and the same outcome on an idle machine and on a busy one.
+ * Whether the child's step can finish is known from the letters given so
+ * far, in the model of the steps that --explore checks (worlds.c), never
+ * guessed from a time: sem_wait blocks until the parent has posted, the
+ * spin until the parent has written table[0]; the rest never block. A blocked
+ * step is reported at once; it finishes by itself right after the parent's step
+ * that frees it, and the conductor waits for that before it hands out the next
+ * letter. So a schedule gives the same turns and the same outcome on an idle
+ * machine and on a busy one.
  *
  * With --step the keyboard is read whenever the parent waits, not only at
  * the prompt: while it delays or waits for the child's step, q ends the
@@ -70,16 +71,13 @@ static struct {
      * dropped). */
     char ahead[64];
     int ahead_count;
-    /* What the parent has done: the conductor's state. */
-    int written;     /* letters written */
-    bool posted;     /* the semaphore posted */
-    int parent_step; /* the parent's step under way (enum step), or -1 */
     /* The parent's view of the child. */
     enum { STARTING, WAITING, IN_STEP, BLOCKED, FINISHED } child;
     struct next_step step; /* the child's next step, or the one it is in */
     char said[sizeof(struct next_step) - 1]; /* my last step, for returned() */
-    /* For --step's ?: the model of these steps, and where the letters
-     * given so far lead in it. */
+    /* The conductor's state: the model of these steps (worlds.c), and
+     * where the letters given so far lead in it. It says whether the
+     * child's step blocks, and, for --step's ?, what is still possible. */
     struct world_plan plan;
     struct world_state world;
 } turns = {.to_child = {-1, -1}, .from_child = {-1, -1}};
@@ -117,9 +115,6 @@ static void prepare_turns(void)
     turns.plan = world_plan_for(settings);
     turns.world = WORLD_START;
     turns.free = false;
-    turns.written = 0;
-    turns.posted = false;
-    turns.parent_step = -1;
     turns.child = STARTING;
     if (pipe(turns.to_child) == -1 || pipe(turns.from_child) == -1)
         die("pipe");
@@ -223,29 +218,12 @@ static void tell_child(char go)
         die("write to the child's turn pipe");
 }
 
-/* Can the child's step finish, given what the parent has done? */
-static bool child_step_can_finish(void)
-{
-    switch ((enum step)turns.step.kind) {
-    case WAIT:
-        return turns.posted;
-    case SPIN:
-        return turns.written > 0;
-    default:
-        return true;
-    }
-}
-
-/* The parent's last step is done: count what it did, and if that frees a
- * blocked child, wait until the child has finished its step. */
+/* The parent's last step is done: if it freed a blocked child (the model
+ * says so: a post frees sem_wait, the first letter the spin), wait until
+ * the child has finished its step. */
 static void parent_step_done(void)
 {
-    if (turns.parent_step == WRITE)
-        turns.written++;
-    else if (turns.parent_step == POST)
-        turns.posted = true;
-    turns.parent_step = -1;
-    if (turns.child == BLOCKED && child_step_can_finish())
+    if (turns.child == BLOCKED && !turns.world.child_blocked)
         hear_child(); /* it finishes now, by itself */
 }
 
@@ -270,7 +248,7 @@ static void child_turn(void)
     struct next_step started; /* it has told its step, and begins it */
     if (turns.child == FINISHED || !read_from_child(&started))
         return; /* it was killed */
-    if (child_step_can_finish()) {
+    if (!turns.world.child_blocked) {
         hear_child();
     } else {
         turns.child = BLOCKED;
@@ -516,7 +494,6 @@ void step(enum step kind, const char *format, ...)
             acknowledge = !turns.free;
         } else {
             conduct(turns.said);
-            turns.parent_step = (int)kind;
         }
     }
     if (told)
